@@ -1,0 +1,78 @@
+"""The model's ``PretrainedConfig``: label maps of both layers, roles, modes, head sizes.
+
+    >>> cfg = EventConfig(encoder_config={"model_type": "bert", "hidden_size": 32, "num_hidden_layers": 1,
+    ...                                   "num_attention_heads": 2, "intermediate_size": 64, "vocab_size": 100})
+    >>> cfg.entity_tags[:3]
+    ['O', 'B-PER', 'I-PER']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transformers import PretrainedConfig
+
+from . import __version__
+from .schema import ALL_MODES, ALL_SPAN_LABELS, ENTITY_LABELS, EVENT_LAYER_LABELS, MODALITIES, ROLES, bio_labels
+
+DEFAULT_ENCODER = "aubmindlab/bert-base-arabertv02"
+DEFAULT_LOSS_WEIGHTS = {"entity": 1.0, "event": 1.0, "relation": 1.0, "coref": 0.5, "mode": 0.5, "modality": 0.25}
+
+
+class EventConfig(PretrainedConfig):
+    """Configuration of :class:`model.modeling.EventModel`.
+
+    Args:
+        encoder_name: hub id or path the encoder was first loaded from (informative).
+        encoder_config: the encoder's own config as a dict (``AutoConfig.for_model``).
+        max_tokens: sub-word tokens per window, special tokens excluded.
+        span_hidden, pair_hidden: sizes of the span projection and of the pair MLPs.
+        distance_buckets, label_embedding: sizes of the pair features.
+        loss_weights: weight of each head's loss in the sum.
+        temperatures: calibration temperatures per head (1.0 = uncalibrated).
+    """
+
+    model_type = "arabic-events"
+
+    def __init__(
+        self,
+        encoder_name: str = DEFAULT_ENCODER,
+        encoder_config: dict[str, Any] | None = None,
+        max_tokens: int = 254,
+        span_hidden: int = 256,
+        pair_hidden: int = 256,
+        distance_buckets: int = 12,
+        label_embedding: int = 32,
+        dropout: float = 0.1,
+        loss_weights: dict[str, float] | None = None,
+        temperatures: dict[str, float] | None = None,
+        relation_threshold: float = 0.0,
+        coref_threshold: float = 0.5,
+        package_version: str = __version__,
+        **kwargs: Any,
+    ):
+        self.encoder_name = encoder_name
+        self.encoder_config = encoder_config or {}
+        self.max_tokens = max_tokens
+        self.span_hidden = span_hidden
+        self.pair_hidden = pair_hidden
+        self.distance_buckets = distance_buckets
+        self.label_embedding = label_embedding
+        self.dropout = dropout
+        self.loss_weights = {**DEFAULT_LOSS_WEIGHTS, **(loss_weights or {})}
+        self.temperatures = {"entity": 1.0, "event": 1.0, "relation": 1.0, "coref": 1.0, "mode": 1.0,
+                             "modality": 1.0, **(temperatures or {})}
+        self.relation_threshold = relation_threshold
+        self.coref_threshold = coref_threshold
+        self.package_version = package_version
+        self.entity_tags = bio_labels(ENTITY_LABELS)
+        self.event_tags = bio_labels(EVENT_LAYER_LABELS)
+        self.span_labels = list(ALL_SPAN_LABELS)
+        self.roles = list(ROLES)
+        self.modes = list(ALL_MODES)
+        self.modalities = list(MODALITIES)
+        super().__init__(**kwargs)
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.encoder_config.get("hidden_size", 768))

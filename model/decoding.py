@@ -1,0 +1,131 @@
+"""Pure decoding functions: constrained BIO Viterbi, tags to spans, roles, event grouping.
+
+    >>> tags = ["O", "B-PER", "I-PER"]
+    >>> import numpy as np
+    >>> viterbi_bio(np.log(np.array([[.1, .2, .7], [.1, .8, .1], [.2, .1, .7]])), tags)
+    [1, 1, 2]
+    >>> bio_to_spans(["B-PER", "I-PER", "O", "I-GPE"])
+    [('PER', 0, 1), ('GPE', 3, 3)]
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def allowed_transitions(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(start mask over tags, transition mask prev x next): I-X only after B-X or I-X."""
+    n = len(tags)
+    start = np.array([not t.startswith("I-") for t in tags])
+    trans = np.ones((n, n), dtype=bool)
+    for j, t in enumerate(tags):
+        if t.startswith("I-"):
+            label = t[2:]
+            for i, p in enumerate(tags):
+                trans[i, j] = p in (f"B-{label}", f"I-{label}")
+    return start, trans
+
+
+def viterbi_bio(log_probs: np.ndarray, tags: Sequence[str]) -> list[int]:
+    """Best tag index sequence under the BIO constraints (no I- after O or another label).
+
+    ``log_probs`` is (sequence length, number of tags).
+    """
+    length = log_probs.shape[0]
+    if length == 0:
+        return []
+    start, trans = allowed_transitions(tags)
+    neg = -1e9
+    trans_score = np.where(trans, 0.0, neg)
+    score = np.where(start, log_probs[0], neg)
+    back = np.zeros((length, len(tags)), dtype=np.int64)
+    for t in range(1, length):
+        cand = score[:, None] + trans_score
+        back[t] = cand.argmax(0)
+        score = cand.max(0) + log_probs[t]
+    best = [int(score.argmax())]
+    for t in range(length - 1, 0, -1):
+        best.append(int(back[t, best[-1]]))
+    return best[::-1]
+
+
+def is_valid_bio(tags: Sequence[str]) -> bool:
+    """True when every I-X follows B-X or I-X."""
+    prev = "O"
+    for t in tags:
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            return False
+        prev = t
+    return True
+
+
+def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(label, first index, last index inclusive) of each span; a stray I-X opens a span."""
+    spans: list[tuple[str, int, int]] = []
+    label, first = None, -1
+    for i, t in enumerate(list(tags) + ["O"]):
+        if t.startswith("B-") or t == "O" or (t.startswith("I-") and t[2:] != label):
+            if label is not None:
+                spans.append((label, first, i - 1))
+            label, first = (t[2:], i) if t != "O" else (None, -1)
+    return spans
+
+
+def spans_to_bio(spans: Sequence[tuple[str, int, int]], length: int) -> list[str]:
+    """Inverse of :func:`bio_to_spans` for non-overlapping spans."""
+    tags = ["O"] * length
+    for label, first, last in spans:
+        tags[first] = f"B-{label}"
+        for i in range(first + 1, last + 1):
+            tags[i] = f"I-{label}"
+    return tags
+
+
+def group_triggers(types: Sequence[str], same_event: np.ndarray, threshold: float = 0.5) -> list[list[int]]:
+    """Clusters of trigger indices: single-link over pairs of one type whose probability
+    of being the same event is above ``threshold``. ``same_event`` is (n, n), symmetric.
+
+    >>> group_triggers(["CONSULT", "CONSULT", "AGREE"], np.array([[1, .9, .9], [.9, 1, .1], [.9, .1, 1]]))
+    [[0, 1], [2]]
+    """
+    n = len(types)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if types[i] == types[j] and same_event[i, j] > threshold:
+                parent[find(j)] = find(i)
+    clusters: dict[int, list[int]] = {}
+    for i in range(n):
+        clusters.setdefault(find(i), []).append(i)
+    return sorted(clusters.values(), key=lambda c: c[0])
+
+
+def decode_roles(
+    role_probs: np.ndarray, tail_labels: Sequence[str], roles: Sequence[str], role_tails: dict[str, frozenset[str]],
+    threshold: float = 0.0,
+) -> list[tuple[int, str, float]]:
+    """For each candidate (row of ``role_probs``, columns: none + roles), the best role whose
+    tail type fits, if its probability beats ``none`` and ``threshold``: (row, role, prob).
+
+    >>> decode_roles(np.array([[.2, .7, .1], [.6, .3, .1]]), ["PER", "PER"], ["ACTOR", "TIME"],
+    ...              {"ACTOR": frozenset({"PER"}), "TIME": frozenset({"DATE"})})
+    [(0, 'ACTOR', 0.7)]
+    """
+    out = []
+    for i, (probs, label) in enumerate(zip(role_probs, tail_labels)):
+        best, best_p = None, 0.0
+        for k, role in enumerate(roles, 1):
+            if label in role_tails[role] and probs[k] > best_p:
+                best, best_p = role, float(probs[k])
+        if best is not None and best_p > float(probs[0]) and best_p >= threshold:
+            out.append((i, best, best_p))
+    return out

@@ -1,0 +1,115 @@
+"""From per-window predictions (mentions, roles, same-event scores, modes) to events. Pure.
+
+    >>> m = [Mention("بحث", "CONSULT", 0, 3, .9), Mention("بوتين", "PER", 4, 9, .8, ref="Vladimir Putin")]
+    >>> w = WindowResult(m, relations=[(0, 1, "ACTOR", .7)], modes={0: ("phone", .6)})
+    >>> [(e.type, e.mode, e.refs("ACTOR")) for e in assemble_events([w])]
+    [('CONSULT', 'phone', ['Vladimir Putin'])]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .decoding import group_triggers
+from .schema import EVENT_TYPES, Argument, Event, Mention
+
+
+@dataclass
+class WindowResult:
+    """Predictions of one window; indices refer to ``mentions``."""
+
+    mentions: list[Mention]
+    relations: list[tuple[int, int, str, float]] = field(default_factory=list)
+    coref: dict[tuple[int, int], float] = field(default_factory=dict)
+    modes: dict[int, tuple[str | None, float]] = field(default_factory=dict)
+    modalities: dict[int, tuple[str, float]] = field(default_factory=dict)
+
+
+def _actor_keys(event: Event) -> set[str]:
+    keys: set[str] = set()
+    for ref in event.refs("ACTOR"):
+        keys.update(ref if isinstance(ref, list) else [ref])
+    return keys
+
+
+def event_confidence(trigger_conf: list[float], actor_conf: list[float], a: float = 1.0, b: float = 0.0) -> float:
+    """Platt-scaled confidence of an event from its best trigger and its actor links.
+
+    >>> round(event_confidence([0.9], [0.8]), 2)
+    0.72
+    """
+    raw = max(trigger_conf) * (float(np.mean(actor_conf)) if actor_conf else 0.5)
+    raw = min(max(raw, 1e-6), 1 - 1e-6)
+    logit = math.log(raw / (1 - raw))
+    return 1 / (1 + math.exp(-(a * logit + b)))
+
+
+def assemble_events(windows: list[WindowResult], coref_threshold: float = 0.5, require_actor: bool = False,
+                    platt: tuple[float, float] = (1.0, 0.0)) -> list[Event]:
+    """Group triggers into events per window, attach arguments, then merge across windows
+    the events of one type whose actor sets are equal and non-empty."""
+    events: list[tuple[Event, list[float], list[float]]] = []
+    for w in windows:
+        trig = [i for i, m in enumerate(w.mentions) if m.label in EVENT_TYPES]
+        if not trig:
+            continue
+        n = len(trig)
+        same = np.eye(n)
+        for a in range(n):
+            for b in range(a + 1, n):
+                p = w.coref.get((trig[a], trig[b]), w.coref.get((trig[b], trig[a]), 0.0))
+                same[a, b] = same[b, a] = p
+        for cluster in group_triggers([w.mentions[trig[k]].label for k in range(n)], same, coref_threshold):
+            members = [trig[k] for k in cluster]
+            ev = Event(type=w.mentions[members[0]].label, triggers=[w.mentions[i] for i in members])
+            seen: set[tuple[str, int, int]] = set()
+            actor_conf: list[float] = []
+            for head, tail, role, prob in w.relations:
+                if head in members:
+                    m = w.mentions[tail]
+                    key = (role, m.start, m.end)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    ev.arguments.append(Argument(role, m, prob))
+                    if role == "ACTOR":
+                        actor_conf.append(prob)
+            mode_votes: dict[str | None, float] = {}
+            for i in members:
+                mode, p = w.modes.get(i, (None, 0.0))
+                mode_votes[mode] = mode_votes.get(mode, 0.0) + p
+            ev.mode = max(mode_votes, key=lambda k: mode_votes[k]) if mode_votes else None
+            if ev.type == "CONSULT" and ev.mode is None:
+                ev.mode = "unspecified"
+            mod_votes: dict[str, float] = {}
+            for i in members:
+                mod, p = w.modalities.get(i, ("asserted", 1.0))
+                mod_votes[mod] = mod_votes.get(mod, 0.0) + p
+            ev.modality = max(mod_votes, key=lambda k: mod_votes[k]) if mod_votes else "asserted"
+            events.append((ev, [t.confidence for t in ev.triggers], actor_conf))
+    merged: list[tuple[Event, list[float], list[float]]] = []
+    for ev, tconf, aconf in events:
+        keys = _actor_keys(ev)
+        target = next((m for m in merged if m[0].type == ev.type and keys and _actor_keys(m[0]) == keys), None)
+        if target is None:
+            merged.append((ev, list(tconf), list(aconf)))
+            continue
+        tev = target[0]
+        tev.triggers += ev.triggers
+        have = {(a.role, a.mention.start, a.mention.end) for a in tev.arguments}
+        tev.arguments += [a for a in ev.arguments if (a.role, a.mention.start, a.mention.end) not in have]
+        target[1].extend(tconf)
+        target[2].extend(aconf)
+    out = []
+    for ev, tconf, aconf in merged:
+        if require_actor and not ev.refs("ACTOR"):
+            continue
+        ev.triggers.sort(key=lambda m: m.start)
+        ev.arguments.sort(key=lambda a: (a.mention.start, a.role))
+        ev.confidence = event_confidence(tconf, aconf, *platt)
+        out.append(ev)
+    out.sort(key=lambda e: e.triggers[0].start)
+    return out

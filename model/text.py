@@ -1,0 +1,153 @@
+"""Arabic normalisation that keeps a map back to the raw text, sentence splitting, windows.
+
+Normalisation only deletes or replaces characters one for one, so every normalised
+character has exactly one source index:
+
+    >>> n = normalize("بـــوتين ٢٠٢٠")
+    >>> n.text
+    'بوتين 2020'
+    >>> n.to_original(0, 5)
+    (0, 8)
+
+Windows pack whole sentences into at most ``max_tokens`` sub-word tokens; a sentence longer
+than that is cut at token boundaries into several windows. Nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+TATWEEL = "\u0640"
+_DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0654", "\u0655"} | set(
+    chr(c) for c in range(0x0610, 0x061B))
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u2066", "\u2067", "\u2068", "\u2069",
+               "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"}
+_REPLACE = {c: "ا" for c in "أإآٱ"}
+_REPLACE.update({chr(0x0660 + i): str(i) for i in range(10)})  # Eastern Arabic digits
+_REPLACE.update({chr(0x06F0 + i): str(i) for i in range(10)})  # Persian digits
+_REPLACE.update({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"})
+
+
+@dataclass
+class Normalized:
+    """A normalised text and, per character, the index of its source in the raw text."""
+
+    text: str
+    source: list[int]
+    raw: str
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Raw offsets of the normalised span ``[start, end)`` (end exclusive, end > start).
+
+        Diacritics and tatweel that follow the last character belong to it and are included.
+        """
+        e = self.source[end - 1] + 1
+        while e < len(self.raw) and (self.raw[e] == TATWEEL or self.raw[e] in _DIACRITICS):
+            e += 1
+        return self.source[start], e
+
+    def from_original(self, start: int, end: int) -> tuple[int, int] | None:
+        """Normalised offsets of a raw span; None when every character of it was deleted."""
+        s = bisect.bisect_left(self.source, start)
+        e = bisect.bisect_left(self.source, end)
+        return (s, e) if e > s else None
+
+
+def normalize(text: str) -> Normalized:
+    """Remove tatweel, diacritics and zero-width marks; unify alef forms, digits, spaces.
+
+    Control characters other than newline and tab become spaces.
+    """
+    out: list[str] = []
+    src: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == TATWEEL or ch in _DIACRITICS or ch in _ZERO_WIDTH:
+            continue
+        rep = _REPLACE.get(ch)
+        if rep is None:
+            if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs", "Co"):
+                rep = "\n" if ch in "\r\x0b\x0c\x1c\x1d\x1e\x85" else " "
+            else:
+                rep = ch
+        out.append(rep)
+        src.append(i)
+    return Normalized("".join(out), src, text)
+
+
+_SENT_END = re.compile(r"[.!?؟…]+[\"'»”)]*(?=\s)|\n+")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character ranges of sentences: cut after . ! ? ؟ … followed by space, and at newlines.
+
+    >>> t = "بحث بوتين. ثم اتصل\\nالعنوان"
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['بحث بوتين.', 'ثم اتصل', 'العنوان']
+    """
+    spans = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end() if text[m.start()] != "\n" else m.start()
+        spans.append((pos, end))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+@dataclass
+class Window:
+    """Sub-word tokens of a run of whole sentences; offsets index the normalised text."""
+
+    input_ids: list[int]
+    offsets: list[tuple[int, int]]
+    char_start: int
+    char_end: int
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+
+def make_windows(text: str, tokenizer: Any, max_tokens: int) -> list[Window]:
+    """Pack whole sentences of ``text`` into windows of at most ``max_tokens`` tokens.
+
+    ``max_tokens`` excludes special tokens. A sentence with more tokens is cut into
+    consecutive chunks; every token of the text is in exactly one window.
+    """
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be at least 1")
+    sents = split_sentences(text)
+    if not sents:
+        return []
+    enc = tokenizer([text[s:e] for s, e in sents], add_special_tokens=False, return_offsets_mapping=True)
+    pieces: list[tuple[list[int], list[tuple[int, int]], tuple[int, int]]] = []
+    for (s, e), ids, offs in zip(sents, enc["input_ids"], enc["offset_mapping"]):
+        offs = [(a + s, b + s) for a, b in offs]
+        if not ids:
+            continue
+        for k in range(0, len(ids), max_tokens):
+            chunk_ids, chunk_offs = ids[k:k + max_tokens], offs[k:k + max_tokens]
+            pieces.append((chunk_ids, chunk_offs, (chunk_offs[0][0], chunk_offs[-1][1])))
+    windows: list[Window] = []
+    cur_ids: list[int] = []
+    cur_offs: list[tuple[int, int]] = []
+    cur_sents: list[tuple[int, int]] = []
+    for ids, offs, rng in pieces:
+        if cur_ids and len(cur_ids) + len(ids) > max_tokens:
+            windows.append(Window(cur_ids, cur_offs, cur_offs[0][0], cur_offs[-1][1], cur_sents))
+            cur_ids, cur_offs, cur_sents = [], [], []
+        cur_ids = cur_ids + ids
+        cur_offs = cur_offs + offs
+        cur_sents.append(rng)
+    if cur_ids:
+        windows.append(Window(cur_ids, cur_offs, cur_offs[0][0], cur_offs[-1][1], cur_sents))
+    return windows
