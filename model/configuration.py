@@ -76,3 +76,16 @@ class EventConfig(PretrainedConfig):
     @property
     def hidden_size(self) -> int:
         return int(self.encoder_config.get("hidden_size", 768))
+
+
+def _register() -> None:
+    """Make ``AutoConfig`` know the model type (tokenizer loading reads config.json)."""
+    from transformers import AutoConfig
+
+    try:
+        AutoConfig.register(EventConfig.model_type, EventConfig)
+    except ValueError:  # already registered
+        pass
+
+
+_register()

@@ -101,6 +101,9 @@ class EventExtractor:
         from transformers import AutoTokenizer
 
         p = Path(path)
+        looks_local = p.is_absolute() or str(path).startswith(".") or str(path).count("/") != 1
+        if not p.exists() and looks_local:
+            raise FileNotFoundError(f"checkpoint directory {p} not found")
         if p.exists():
             if not p.is_dir():
                 raise ValueError(f"{p} is not a checkpoint directory")

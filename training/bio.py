@@ -58,23 +58,26 @@ def span_tokens(window: Window, start: int, end: int) -> list[int]:
 
 def project_window(
     window: Window, spans: list[dict[str, Any]], norm_offsets: dict[str, tuple[int, int]], record_id: str,
-    report: AlignmentReport,
+    report: AlignmentReport, handled: set[str] | None = None,
 ) -> tuple[list[str], list[str], list[tuple[str, int, int]]]:
     """BIO tags of both layers for one window and the token range of each span inside it.
 
-    Returns (entity tags, event tags, [(span id, first token, last token)]).
+    Returns (entity tags, event tags, [(span id, first token, last token)]). Spans in
+    ``handled`` (already placed or reported) are skipped; the ones seen here are added.
     """
+    handled = set() if handled is None else handled
     n = len(window.input_ids)
     tags = {1: ["O"] * n, 2: ["O"] * n}
     placed: list[tuple[str, int, int]] = []
     for span in sorted(spans, key=lambda s: norm_offsets.get(s["id"], (0, 0))):
-        if span["id"] not in norm_offsets:
+        if span["id"] not in norm_offsets or span["id"] in handled:
             continue
         s, e = norm_offsets[span["id"]]
         if e <= window.char_start or s >= window.char_end:
             continue  # another window's span
         toks = span_tokens(window, s, e)
         where = f"{record_id}:{span['id']} {span['label']}"
+        handled.add(span["id"])
         if s < window.char_start or e > window.char_end:
             report.lost.append(f"{where}: crosses a window boundary")
             continue
@@ -110,16 +113,15 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> tu
         report.total += 1
         mapped = norm.from_original(span["start"], span["end"])
         if mapped is None:
-            report.lost.append(f"{record['id']}:{span['id']}: nothing left after normalisation")
+            report.lost.append(f"{record['id']}:{span['id']} {span['label']}: nothing left after normalisation")
         else:
             norm_offsets[span["id"]] = mapped
     by_id = {s["id"]: s for s in record["spans"]}
     rel_of = {(r["head"], r["tail"]): ROLES.index(r["label"]) + 1 for r in record["relations"]}
     features = []
-    seen: set[str] = set()
+    handled: set[str] = set()
     for w_index, window in enumerate(make_windows(norm.text, tokenizer, max_tokens)):
-        ent, evt, placed = project_window(window, record["spans"], norm_offsets, record["id"], report)
-        seen.update(sid for sid, _, _ in placed)
+        ent, evt, placed = project_window(window, record["spans"], norm_offsets, record["id"], report, handled)
         spans = [[a + 1, b + 1, ALL_SPAN_LABELS.index(by_id[sid]["label"])] for sid, a, b in placed]
         ids = [sid for sid, _, _ in placed]
         triggers = [i for i, sid in enumerate(ids) if by_id[sid]["label"] in EVENT_TYPES]
@@ -152,8 +154,8 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> tu
             "mode_labels": mode_labels, "modality_labels": modality_labels,
         })
     for sid in norm_offsets:
-        if sid not in seen and not any(sid in x for x in report.lost):
-            report.lost.append(f"{record['id']}:{sid}: not covered by any token")
+        if sid not in handled:
+            report.lost.append(f"{record['id']}:{sid} {by_id[sid]['label']}: not covered by any token")
     return features, report
 
 

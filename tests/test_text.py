@@ -1,0 +1,49 @@
+"""Normalisation offset maps, sentence splitting and windows."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.text import make_windows, normalize, split_sentences
+
+
+def test_normalisation_forms_and_map():
+    raw = "أعلنَ الكرمـــلين\u00a0٢٠٢٠ إيران"
+    n = normalize(raw)
+    assert n.text == "اعلن الكرملين 2020 ايران"
+    s = n.text.index("الكرملين")
+    assert raw[slice(*n.to_original(s, s + len("الكرملين")))] == "الكرمـــلين"
+    a, b = n.to_original(0, 4)
+    assert raw[a:b] == "أعلنَ"  # the trailing diacritic belongs to the word
+
+
+def test_from_original_inverts():
+    raw = "بـوتين"
+    n = normalize(raw)
+    assert n.from_original(0, len(raw)) == (0, 5)
+
+
+@given(st.text(alphabet="ابتثجـًٌٍَُِّْ٠١٢ أإآ\u00a0\u200f.\n", max_size=60))
+def test_every_normalised_char_maps_to_its_source(raw):
+    n = normalize(raw)
+    assert len(n.source) == len(n.text)
+    assert n.source == sorted(n.source)
+    for i, ch in enumerate(n.text):
+        src = raw[n.source[i]]
+        assert ch == src or normalize(src).text == ch
+
+
+def test_sentences():
+    t = "قال بوتين. ثم أضاف؟ نعم\nعنوان"
+    assert [t[a:b] for a, b in split_sentences(t)] == ["قال بوتين.", "ثم أضاف؟", "نعم", "عنوان"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["بحث", "الرئيس", "بوتين.", "\n", "اتصال", "هاتفي،"]), min_size=0, max_size=300),
+       st.integers(min_value=3, max_value=40))
+def test_windows_cover_every_token_once(tokenizer, words, max_tokens):
+    text = " ".join(words)
+    wins = make_windows(text, tokenizer, max_tokens)
+    assert all(len(w.input_ids) <= max_tokens for w in wins)
+    flat = [o for w in wins for o in w.offsets]
+    full = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    assert [tuple(o) for o in flat] == [tuple(o) for o in full]
