@@ -83,6 +83,19 @@ def spans_to_bio(spans: Sequence[tuple[str, int, int]], length: int) -> list[str
     return tags
 
 
+def trim_span(text: str, start: int, end: int, edge: frozenset[str] | set[str]) -> tuple[int, int] | None:
+    """Offsets of ``text[start:end]`` without edge punctuation/whitespace; None if nothing is left.
+
+    >>> trim_span("في «كاراباخ» اليوم", 3, 12, set("«» "))
+    (4, 11)
+    """
+    while start < end and text[start] in edge:
+        start += 1
+    while end > start and text[end - 1] in edge:
+        end -= 1
+    return (start, end) if end > start else None
+
+
 def group_triggers(types: Sequence[str], same_event: np.ndarray, threshold: float = 0.5) -> list[list[int]]:
     """Clusters of trigger indices: single-link over pairs of one type whose probability
     of being the same event is above ``threshold``. ``same_event`` is (n, n), symmetric.

@@ -18,12 +18,12 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import torch
 
-from .decoding import bio_to_spans, decode_roles, viterbi_bio
+from .decoding import bio_to_spans, decode_roles, trim_span, viterbi_bio
 from .dates import resolve_date
 from .events import WindowResult, assemble_events
 from .linking import AliasTable
 from .modeling import EventModel
-from .schema import EVENT_TYPES, REF_LABELS, ROLE_TAILS, Event, Mention
+from .schema import EDGE_CHARS, EVENT_TYPES, MODES, REF_LABELS, ROLE_TAILS, Event, Mention
 from .text import Normalized, Window, make_windows, normalize
 
 logger = logging.getLogger(__name__)
@@ -238,7 +238,11 @@ class EventExtractor:
                 path = viterbi_bio(lp, tags)
                 probs = np.exp(lp[np.arange(n), path])
                 for label, first, last in bio_to_spans([tags[k] for k in path]):
-                    s, e = norm.to_original(w.offsets[first][0], w.offsets[last][1])
+                    trimmed = trim_span(norm.raw, *norm.to_original(w.offsets[first][0], w.offsets[last][1]),
+                                        EDGE_CHARS)
+                    if trimmed is None:
+                        continue
+                    s, e = trimmed
                     conf = float(probs[first:last + 1].mean())
                     found.append((Mention(norm.raw[s:e], label, s, e, conf), first, last))
             found.sort(key=lambda x: (x[0].start, x[0].end))
@@ -284,7 +288,6 @@ class EventExtractor:
             for i, m in enumerate(mentions):
                 if m.label in EVENT_TYPES:
                     mp = mode_p[r, i]
-                    from .schema import MODES
                     allowed = [0] + [cfg.modes.index(x) + 1 for x in MODES[m.label]]
                     best = max(allowed, key=lambda k: mp[k])
                     res.modes[i] = (None if best == 0 else cfg.modes[best - 1], float(mp[best]))

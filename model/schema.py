@@ -55,6 +55,8 @@ MODES: dict[str, tuple[str, ...]] = {
 }
 ALL_MODES: tuple[str, ...] = tuple(sorted({m for ms in MODES.values() for m in ms}))
 MODALITIES: tuple[str, ...] = ("asserted", "future", "hypothetical", "negated")
+#: Characters a span may not start or end with (SCHEMA.md: punctuation and quotes stay outside).
+EDGE_CHARS = frozenset(" \t\n\r\u00a0\u200e\u200f.,:;!?()[]{}«»\"'“”‘’#،؛؟-–—…/\\")
 #: One-letter clitics that metrics ignore at a span's start.
 CLITICS = frozenset("وفبلك")
 

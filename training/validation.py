@@ -14,11 +14,9 @@ import re
 from typing import Any
 
 from model.schema import (
-    ALL_SPAN_LABELS, ENTITY_LABELS, EVENT_TYPES, MODALITIES, MODES, REF_LABELS, ROLE_TAILS, ROLES,
+    ALL_SPAN_LABELS, EDGE_CHARS, ENTITY_LABELS, EVENT_TYPES, MODALITIES, MODES, REF_LABELS, ROLE_TAILS, ROLES,
 )
 
-#: Characters a span may not start or end with.
-EDGE_CHARS = set(" \t\n\r\u00a0\u200e\u200f.,:;!?()[]{}«»\"'“”‘’#،؛؟-–—…/\\")
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?|-W\d{2})?$")
 
 

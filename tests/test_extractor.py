@@ -1,0 +1,134 @@
+"""EventExtractor: raw-text offsets, batching, bad input, persistence, command line."""
+
+import json
+
+import pytest
+
+from conftest import make_tiny_model
+from model.extractor import EventExtractor
+from model.linking import AliasTable
+
+
+@pytest.fixture(scope="module")
+def extractor(seed_records, tokenizer):
+    model = make_tiny_model(tokenizer)
+    return EventExtractor(model, tokenizer, AliasTable.from_records(seed_records), device="cpu", batch_size=4)
+
+
+def noisy(text):
+    """The same article with tatweel, diacritics, Eastern digits, alef forms and NBSP."""
+    return (text.replace("ال", "الـ", 5).replace("بوتين", "بُوتِين").replace("2020", "٢٠٢٠")
+            .replace("ا", "أ", 3).replace(" ", "\u00a0", 7))
+
+
+def check_offsets(text, doc):
+    for m in doc.mentions:
+        assert text[m.start:m.end] == m.text, (m, text[m.start:m.end])
+        assert 0 <= m.confidence <= 1
+    for ev in doc.events:
+        assert 0 <= ev.confidence <= 1
+        for t in ev.triggers:
+            assert text[t.start:t.end] == t.text
+        for a in ev.arguments:
+            assert text[a.mention.start:a.mention.end] == a.mention.text
+
+
+def test_offsets_index_the_original_text_on_every_annotated_article(extractor, all_records):
+    texts = [r["text"] for r in all_records]
+    texts += [noisy(t) for t in texts[:5]]
+    docs = extractor.analyze_many(texts)
+    assert sum(len(d.mentions) for d in docs) > 0
+    for t, d in zip(texts, docs):
+        check_offsets(t, d)
+
+
+def rounded(obj):
+    """Floats to 4 places: padding in a batch changes the last bits of the encoder's output."""
+    if isinstance(obj, float):
+        return round(obj, 4)
+    if isinstance(obj, dict):
+        return {k: rounded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [rounded(v) for v in obj]
+    return obj
+
+
+def test_batched_equals_one_by_one(extractor, seed_records):
+    texts = [r["text"] for r in seed_records[:3]]
+    batched = extractor.extract(texts, batch_size=3)
+    single = [extractor.extract(t) for t in texts]
+    assert rounded([[e.to_dict() for e in evs] for evs in batched]) == rounded([[e.to_dict() for e in evs] for evs in single])
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "hello world, no Arabic here", "12345"])
+def test_empty_or_non_arabic_gives_no_events(extractor, text):
+    assert extractor.extract(text) == []
+
+
+def test_control_characters_and_long_input(extractor, seed_records):
+    text = "\x00\x07بحث\x1b الرئيس\r\nبوتين\x0c" + seed_records[0]["text"] * 20
+    doc = extractor.analyze(text)
+    check_offsets(text, doc)
+    # no truncation: mentions are found past any single window
+    assert max((m.end for m in doc.mentions), default=0) > len(text) // 2
+
+
+@pytest.mark.parametrize("bad", [42, None, b"bytes", ["ok", 3]])
+def test_non_string_input_is_a_clear_error(extractor, bad):
+    with pytest.raises(ValueError, match="str"):
+        extractor.extract(bad)
+
+
+def test_save_and_load_predict_the_same(tmp_path, extractor, seed_records):
+    extractor.save_pretrained(tmp_path / "ck")
+    loaded = EventExtractor.from_pretrained(tmp_path / "ck", device="cpu")
+    text = seed_records[1]["text"]
+    assert [m.__dict__ for m in loaded.analyze(text).mentions] == [m.__dict__ for m in extractor.analyze(text).mentions]
+
+
+def test_missing_checkpoint_files_are_named(tmp_path, extractor):
+    extractor.save_pretrained(tmp_path / "ck")
+    (tmp_path / "ck" / "model.safetensors").unlink()
+    with pytest.raises(FileNotFoundError, match="missing: model.safetensors"):
+        EventExtractor.from_pretrained(tmp_path / "ck")
+    with pytest.raises(FileNotFoundError, match="not found"):
+        EventExtractor.from_pretrained(tmp_path / "nothing-here")
+
+
+def test_prediction_record_validates(extractor, seed_records):
+    from training.validation import validate_record
+
+    rec = extractor.analyze(seed_records[0]["text"]).to_record("x")
+    problems = [p for p in validate_record(rec) if "has no 'ref'" not in p]
+    assert problems == []
+
+
+def test_command_line_formats(tmp_path, extractor, seed_records, capsys):
+    from model.__main__ import main
+
+    extractor.save_pretrained(tmp_path / "ck")
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n"
+                           for r in seed_records[:2]), encoding="utf-8")
+    for fmt in ("jsonl", "plover", "csv", "json"):
+        out = tmp_path / f"out.{fmt}"
+        assert main(["extract", str(src), "--model", str(tmp_path / "ck"), "--format", fmt, "--output", str(out),
+                     "--no-progress"]) == 0
+        body = out.read_text(encoding="utf-8")
+        if fmt == "jsonl":
+            assert [json.loads(x)["id"] for x in body.splitlines()] == ["seed-000", "seed-001"]
+        elif fmt == "json":
+            assert len(json.loads(body)) == 2
+        elif fmt == "csv":
+            assert body.startswith("article,event,type")
+    assert main(["extract", str(tmp_path / "nope.txt"), "--model", str(tmp_path / "ck")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_gazetteer_links_spelling_variants(tmp_path):
+    g = tmp_path / "g.tsv"
+    g.write_text("Nagorno-Karabakh\tناغورني قره باغ|قره باخ\n", encoding="utf-8")
+    table = AliasTable()
+    table.add_gazetteer(g)
+    for variant in ("قره باج", "قرة باغ", "وقره باخ", "ناغورني قره باغ"):
+        assert table.lookup(variant, "LOC") == "Nagorno-Karabakh", variant

@@ -1,0 +1,63 @@
+"""The joint model on a tiny encoder: shapes, loss only with labels, save/load round trip."""
+
+import torch
+
+from model.configuration import EventConfig
+from model.modeling import EventModel
+from training.dataset import WindowCollator, window_features
+
+
+def batch(seed_records, tokenizer, n=4):
+    feats, _ = window_features(seed_records[:1], tokenizer, 62)
+    feats = [f for f in feats if f["pairs"]][:n]
+    return WindowCollator(tokenizer.pad_token_id)(feats)
+
+
+def test_shapes_and_loss(seed_records, tokenizer, tiny_model):
+    b = batch(seed_records, tokenizer)
+    out = tiny_model(**b)
+    bsz, n_tok = b["input_ids"].shape
+    cfg = tiny_model.config
+    assert out.entity_logits.shape == (bsz, n_tok, len(cfg.entity_tags))
+    assert out.event_logits.shape == (bsz, n_tok, len(cfg.event_tags))
+    assert out.relation_logits.shape == (bsz, b["pairs"].shape[1], len(cfg.roles) + 1)
+    assert out.mode_logits.shape == (bsz, b["spans"].shape[1], len(cfg.modes) + 1)
+    assert out.loss is not None and out.loss.ndim == 0 and torch.isfinite(out.loss)
+    out.loss.backward()
+    assert tiny_model.relation_head.net[0].weight.grad is not None
+
+
+def test_no_loss_without_labels(seed_records, tokenizer, tiny_model):
+    b = batch(seed_records, tokenizer)
+    out = tiny_model(**{k: v for k, v in b.items() if not k.endswith("labels")})
+    assert out.loss is None and out.relation_logits is not None
+
+
+def test_loss_weights_come_from_config(seed_records, tokenizer, tiny_model):
+    b = batch(seed_records, tokenizer)
+    full = tiny_model(**b).loss
+    tiny_model.config.loss_weights = {k: 0.0 for k in tiny_model.config.loss_weights}
+    assert tiny_model(**b).loss.item() == 0.0
+    assert full.item() > 0
+
+
+def test_save_and_load_predict_the_same(tmp_path, seed_records, tokenizer, tiny_model):
+    b = batch(seed_records, tokenizer)
+    tiny_model.save_pretrained(tmp_path)
+    assert (tmp_path / "model.safetensors").exists() and (tmp_path / "config.json").exists()
+    loaded = EventModel.from_pretrained(tmp_path).eval()
+    assert isinstance(loaded.config, EventConfig) and loaded.config.model_type == "arabic-events"
+    with torch.no_grad():
+        a = tiny_model(**b)
+        c = loaded(**b)
+    for key in ("entity_logits", "event_logits", "relation_logits", "coref_logits", "mode_logits"):
+        assert torch.equal(getattr(a, key), getattr(c, key)), key
+
+
+def test_config_records_package_version_and_labels(tiny_model):
+    import model
+
+    cfg = tiny_model.config.to_dict()
+    assert cfg["package_version"] == model.__version__
+    assert cfg["entity_tags"][0] == "O" and "B-CONSULT" in cfg["event_tags"]
+    assert cfg["roles"] == ["ACTOR", "RECIPIENT", "TOPIC", "TIME", "PLACE", "SOURCE"]

@@ -1,0 +1,111 @@
+"""Config files, a 2-step training run into tmp_path, and resuming from its checkpoint."""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEED_FILE
+from training.arguments import ConfigError, load_config
+
+CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
+def test_every_config_parses(path):
+    if "pretrain" in path.name:
+        from training.pretrain import load_pretrain_config
+
+        pargs, targs = load_pretrain_config(path)
+        assert targs.max_steps > 0
+    else:
+        model_args, data_args, targs = load_config(path)
+        assert targs.output_dir and model_args.model_name_or_path
+
+
+def test_unknown_key_is_an_error(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("output_dir: x\nlearnin_rate: 1.0e-4\n")
+    with pytest.raises(ConfigError, match=r"c.yaml: unknown keys \['learnin_rate'\]"):
+        load_config(p)
+
+
+def test_bad_values_are_errors(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("output_dir: x\nmax_tokens: many\n")
+    with pytest.raises(ConfigError, match="key 'max_tokens': 'many' is not of type"):
+        load_config(p)
+    p.write_text("output_dir: x\nlearning_rate: 1e-5\n")
+    with pytest.raises(ConfigError, match="write floats as 1.0e-5"):
+        load_config(p)
+    p.write_text("output_dir: x\neval_strategy: sometimes\n")
+    with pytest.raises(ConfigError, match="sometimes"):
+        load_config(p)
+
+
+def tiny_config(tmp_path, max_steps):
+    splits = tmp_path / "splits.json"
+    splits.write_text(json.dumps({"train": ["seed-000", "seed-001", "seed-002", "seed-003"], "dev": ["seed-004"]}))
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(f"""model_name_or_path: scratch
+scratch_vocab_size: 800
+scratch_hidden_size: 32
+scratch_layers: 1
+scratch_heads: 2
+scratch_intermediate_size: 64
+max_tokens: 62
+span_hidden: 16
+pair_hidden: 16
+annotation_files: [{SEED_FILE}]
+splits_file: {splits}
+output_dir: {tmp_path / 'run'}
+max_steps: {max_steps}
+per_device_train_batch_size: 8
+learning_rate: 1.0e-3
+eval_strategy: steps
+eval_steps: 2
+save_steps: 2
+load_best_model_at_end: true
+metric_for_best_model: event_f1
+greater_is_better: true
+report_to: none
+disable_tqdm: true
+use_cpu: true
+seed: 7
+""")
+    return cfg
+
+
+def test_two_steps_then_resume(tmp_path, caplog):
+    from model.extractor import EventExtractor
+    from training.train import train
+
+    cfg = tiny_config(tmp_path, 2)
+    report = train(cfg)
+    run = tmp_path / "run"
+    assert (run / "checkpoint-2" / "trainer_state.json").exists()
+    assert (run / "final" / "model.safetensors").exists() and (run / "final" / "aliases.json").exists()
+    assert (run / "config.yaml").exists() and "max_steps: 2" in (run / "config.yaml").read_text()
+    assert "events" in report and (run / "dev_report.json").exists()
+    ex = EventExtractor.from_pretrained(run / "final", device="cpu")
+    temps = ex.model.config.temperatures
+    assert set(temps) >= {"entity", "event", "relation", "event_a", "event_b"}
+    assert isinstance(ex.extract("بحث الرئيس الروسي فلاديمير بوتين مع نظيره"), list)
+
+    # interrupted at step 2; a longer run resumes from the checkpoint instead of starting over
+    cfg = tiny_config(tmp_path, 4)
+    with caplog.at_level(logging.INFO, logger="training.train"):
+        train(cfg)
+    assert any("resuming from" in r.getMessage() and r.getMessage().endswith("checkpoint-2") for r in caplog.records)
+    state = json.loads((run / "checkpoint-4" / "trainer_state.json").read_text())
+    assert state["global_step"] == 4
+    assert Path(run / "final").exists()
+
+
+def test_missing_annotation_file_is_clear(tmp_path):
+    from training.train import main
+
+    cfg = tiny_config(tmp_path, 2)
+    cfg.write_text(cfg.read_text().replace(str(SEED_FILE), str(tmp_path / "nope.jsonl")))
+    assert main(["--config", str(cfg)]) == 2
