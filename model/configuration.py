@@ -30,6 +30,10 @@ class EventConfig(PretrainedConfig):
         distance_buckets, label_embedding: sizes of the pair features.
         loss_weights: weight of each head's loss in the sum.
         temperatures: calibration temperatures per head (1.0 = uncalibrated).
+        max_triggers_per_window, max_candidates_per_window, max_pair_distance: at inference,
+            the most confident triggers and argument candidates of a window that are scored in
+            pairs, and the largest token distance of a scored pair (keeps the pair heads'
+            cost bounded on dense or noisy windows; every predicted mention is still returned).
     """
 
     model_type = "arabic-events"
@@ -48,6 +52,9 @@ class EventConfig(PretrainedConfig):
         temperatures: dict[str, float] | None = None,
         relation_threshold: float = 0.0,
         coref_threshold: float = 0.5,
+        max_triggers_per_window: int = 16,
+        max_candidates_per_window: int = 48,
+        max_pair_distance: int = 128,
         package_version: str = __version__,
         **kwargs: Any,
     ):
@@ -64,6 +71,9 @@ class EventConfig(PretrainedConfig):
                              "modality": 1.0, **(temperatures or {})}
         self.relation_threshold = relation_threshold
         self.coref_threshold = coref_threshold
+        self.max_triggers_per_window = max_triggers_per_window
+        self.max_candidates_per_window = max_candidates_per_window
+        self.max_pair_distance = max_pair_distance
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)
         self.event_tags = bio_labels(EVENT_LAYER_LABELS)

@@ -62,21 +62,23 @@ def assemble_events(windows: list[WindowResult], coref_threshold: float = 0.5, r
             for b in range(a + 1, n):
                 p = w.coref.get((trig[a], trig[b]), w.coref.get((trig[b], trig[a]), 0.0))
                 same[a, b] = same[b, a] = p
+        rel_by_head: dict[int, list[tuple[int, int, str, float]]] = {}
+        for rel in w.relations:
+            rel_by_head.setdefault(rel[0], []).append(rel)
         for cluster in group_triggers([w.mentions[trig[k]].label for k in range(n)], same, coref_threshold):
             members = [trig[k] for k in cluster]
             ev = Event(type=w.mentions[members[0]].label, triggers=[w.mentions[i] for i in members])
             seen: set[tuple[str, int, int]] = set()
             actor_conf: list[float] = []
-            for head, tail, role, prob in w.relations:
-                if head in members:
-                    m = w.mentions[tail]
-                    key = (role, m.start, m.end)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    ev.arguments.append(Argument(role, m, prob))
-                    if role == "ACTOR":
-                        actor_conf.append(prob)
+            for _, tail, role, prob in (r for i in members for r in rel_by_head.get(i, [])):
+                m = w.mentions[tail]
+                key = (role, m.start, m.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                ev.arguments.append(Argument(role, m, prob))
+                if role == "ACTOR":
+                    actor_conf.append(prob)
             mode_votes: dict[str | None, float] = {}
             for i in members:
                 mode, p = w.modes.get(i, (None, 0.0))
@@ -91,11 +93,15 @@ def assemble_events(windows: list[WindowResult], coref_threshold: float = 0.5, r
             ev.modality = max(mod_votes, key=lambda k: mod_votes[k]) if mod_votes else "asserted"
             events.append((ev, [t.confidence for t in ev.triggers], actor_conf))
     merged: list[tuple[Event, list[float], list[float]]] = []
+    by_key: dict[tuple[str, frozenset[str]], tuple[Event, list[float], list[float]]] = {}
     for ev, tconf, aconf in events:
-        keys = _actor_keys(ev)
-        target = next((m for m in merged if m[0].type == ev.type and keys and _actor_keys(m[0]) == keys), None)
+        keys = frozenset(_actor_keys(ev))
+        target = by_key.get((ev.type, keys)) if keys else None
         if target is None:
-            merged.append((ev, list(tconf), list(aconf)))
+            item = (ev, list(tconf), list(aconf))
+            merged.append(item)
+            if keys:
+                by_key[(ev.type, keys)] = item
             continue
         tev = target[0]
         tev.triggers += ev.triggers

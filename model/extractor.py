@@ -71,6 +71,22 @@ class Document:
         return {"id": record_id, "text": self.text, "spans": spans, "relations": rels}
 
 
+def select_pair_spans(found: list[tuple[Mention, int, int]], max_triggers: int, max_candidates: int
+                      ) -> tuple[list[int], list[int]]:
+    """Indices of the triggers and argument candidates of a window that are scored in pairs:
+    the most confident ones, at most ``max_triggers`` and ``max_candidates``, in text order.
+
+    >>> m = [(Mention("a", "CONSULT", 0, 1, c), 0, 0) for c in (.2, .9, .5)] + [(Mention("b", "PER", 2, 3, .7), 1, 1)]
+    >>> select_pair_spans(m, 2, 5)
+    ([1, 2], [3])
+    """
+    trig = [i for i, (m, _, _) in enumerate(found) if m.label in EVENT_TYPES]
+    cand = [i for i, (m, _, _) in enumerate(found) if m.label not in EVENT_TYPES]
+    trig = sorted(sorted(trig, key=lambda i: -found[i][0].confidence)[:max_triggers])
+    cand = sorted(sorted(cand, key=lambda i: -found[i][0].confidence)[:max_candidates])
+    return trig, cand
+
+
 class EventExtractor:
     """Inference pipeline around an :class:`EventModel` and its tokenizer.
 
@@ -217,7 +233,7 @@ class EventExtractor:
     @torch.inference_mode()
     def _run_windows(self, windows: list[Window], norms: list[Normalized]) -> list[WindowResult]:
         cfg = self.model.config
-        temps = cfg.temperatures
+        temps = dict(cfg.temperatures)
         tok = self.tokenizer
         n_max = max(len(w.input_ids) for w in windows) + 2
         ids = torch.full((len(windows), n_max), tok.pad_token_id, dtype=torch.long)
@@ -249,14 +265,17 @@ class EventExtractor:
             per_window.append(found)
         # span-level heads on the predicted spans
         n_span = max(1, max(len(f) for f in per_window))
-        spans = torch.zeros((len(windows), n_span, 3), dtype=torch.long)
+        label_id = {lab: k for k, lab in enumerate(cfg.span_labels)}
+        span_rows = [[[a + 1, b + 1, label_id[m.label]] for m, a, b in found] + [[0, 0, 0]] * (n_span - len(found))
+                     for found in per_window]
+        spans = torch.tensor(span_rows, dtype=torch.long)
         pair_lists, tp_lists = [], []
-        for r, found in enumerate(per_window):
-            trig = [i for i, (m, _, _) in enumerate(found) if m.label in EVENT_TYPES]
-            for i, (m, a, b) in enumerate(found):
-                spans[r, i] = torch.tensor([a + 1, b + 1, cfg.span_labels.index(m.label)])
-            pair_lists.append([(i, j) for i in trig for j in range(len(found)) if j not in trig])
-            tp_lists.append([(i, j) for i in trig for j in trig if j > i])
+        max_t, max_c, max_d = cfg.max_triggers_per_window, cfg.max_candidates_per_window, cfg.max_pair_distance
+        for found in per_window:
+            trig, cand = select_pair_spans(found, max_t, max_c)
+            centre = [(a + b) / 2 for _, a, b in found]
+            pair_lists.append([(i, j) for i in trig for j in cand if abs(centre[i] - centre[j]) <= max_d])
+            tp_lists.append([(i, j) for k, i in enumerate(trig) for j in trig[k + 1:]])
 
         def pad_pairs(lists: list[list[tuple[int, int]]]) -> torch.Tensor:
             n = max((len(x) for x in lists), default=0)
@@ -274,13 +293,15 @@ class EventExtractor:
         mode_p = torch.softmax(mode.float() / temps["mode"], -1).cpu().numpy()
         modality_p = torch.softmax(modality.float() / temps["modality"], -1).cpu().numpy()
         results = []
+        roles, modes, modalities, thr = list(cfg.roles), list(cfg.modes), list(cfg.modalities), cfg.relation_threshold
+        mode_index = {t: [0] + [modes.index(x) + 1 for x in MODES[t]] for t in EVENT_TYPES}
         for r, found in enumerate(per_window):
             mentions = [m for m, _, _ in found]
             res = WindowResult(mentions)
             if pair_lists[r]:
                 rows = rel_p[r, :len(pair_lists[r])]
                 tails = [mentions[j].label for _, j in pair_lists[r]]
-                for k, role, p in decode_roles(rows, tails, cfg.roles, ROLE_TAILS, cfg.relation_threshold):
+                for k, role, p in decode_roles(rows, tails, roles, ROLE_TAILS, thr):
                     i, j = pair_lists[r][k]
                     res.relations.append((i, j, role, p))
             for k, (i, j) in enumerate(tp_lists[r]):
@@ -288,10 +309,9 @@ class EventExtractor:
             for i, m in enumerate(mentions):
                 if m.label in EVENT_TYPES:
                     mp = mode_p[r, i]
-                    allowed = [0] + [cfg.modes.index(x) + 1 for x in MODES[m.label]]
-                    best = max(allowed, key=lambda k: mp[k])
-                    res.modes[i] = (None if best == 0 else cfg.modes[best - 1], float(mp[best]))
+                    best = max(mode_index[m.label], key=lambda k: mp[k])
+                    res.modes[i] = (None if best == 0 else modes[best - 1], float(mp[best]))
                     q = modality_p[r, i]
-                    res.modalities[i] = (cfg.modalities[int(q.argmax())], float(q.max()))
+                    res.modalities[i] = (modalities[int(q.argmax())], float(q.max()))
             results.append(res)
         return results

@@ -1,0 +1,147 @@
+"""Count tables of the dataset card (annotations/README.md), regenerated from the files.
+
+    python -m training.dataset_card            # rewrite the generated part of annotations/README.md
+    python -m training.dataset_card --check    # exit 1 if the card is out of date
+
+The generated part sits between ``<!-- generated:start -->`` and ``<!-- generated:end -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from model.schema import ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, ROLES
+
+ROOT = Path(__file__).resolve().parent.parent
+ANN = ROOT / "annotations"
+CARD = ANN / "README.md"
+START, END = "<!-- generated:start -->", "<!-- generated:end -->"
+FILES = ("seed.jsonl", "corpus.jsonl")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def generate(corpus: str | None = None) -> str:
+    """The generated Markdown: counts per split, label, role, event type and mode, outlet; agreement."""
+    from .dataset import load_splits
+    from .records import load_records
+    from .scoring import events_of, score
+
+    records = []
+    for name in FILES:
+        records += [(name, r) for r in load_records(ANN / name, corpus=corpus)]
+    splits = load_splits(ANN / "splits.json")
+    split_of = {i: s for s, ids in splits.items() for i in ids}
+    names = list(splits)
+    parts: list[str] = []
+
+    def per_split(fn) -> list[Any]:
+        c = Counter()
+        for _, r in records:
+            c[split_of.get(r["id"], "none")] += fn(r)
+        return [c[s] for s in names] + [sum(c.values())]
+
+    parts.append("### Articles and annotations per split\n")
+    rows = [["articles"] + per_split(lambda r: 1),
+            ["characters"] + per_split(lambda r: len(r["text"])),
+            ["layer-1 spans"] + per_split(lambda r: sum(s["label"] in ENTITY_LABELS for s in r["spans"])),
+            ["layer-2 spans"] + per_split(lambda r: sum(s["label"] in EVENT_LAYER_LABELS for s in r["spans"])),
+            ["relations"] + per_split(lambda r: len(r["relations"])),
+            ["events"] + per_split(lambda r: len(events_of(r))),
+            ["articles without events"] + per_split(lambda r: int(not events_of(r)))]
+    parts.append(_table(["", *names, "all"], rows))
+
+    parts.append("\n### Articles per source\n")
+    src = Counter((r.get("meta") or {}).get("source") or ("seed" if f == "seed.jsonl" else "?") for f, r in records)
+    parts.append(_table(["source", "articles"], [[k, v] for k, v in sorted(src.items())]))
+
+    def label_rows(labels: tuple[str, ...]) -> list[list[Any]]:
+        rows = []
+        for lab in labels:
+            counts = per_split(lambda r, lab=lab: sum(s["label"] == lab for s in r["spans"]))
+            if counts[-1]:
+                rows.append([lab] + counts)
+        return rows
+
+    parts.append("\n### Layer 1 (entities) per label\n")
+    parts.append(_table(["label", *names, "all"], label_rows(ENTITY_LABELS)))
+    parts.append("\n### Layer 2 (triggers and TOPIC) per label\n")
+    parts.append(_table(["label", *names, "all"], label_rows(EVENT_LAYER_LABELS)))
+    parts.append("\n### Relations per role\n")
+    parts.append(_table(["role", *names, "all"], [
+        [role] + per_split(lambda r, role=role: sum(x["label"] == role for x in r["relations"])) for role in ROLES]))
+    parts.append("\n### Events per type and mode\n")
+    ev = Counter()
+    for _, r in records:
+        for e in events_of(r):
+            ev[(e["type"], e["mode"] or "-")] += 1
+    parts.append(_table(["type", "mode", "events"], [[t, m, n] for (t, m), n in sorted(ev.items())]))
+    modality = Counter(s.get("modality", "asserted") for _, r in records for s in r["spans"] if s["label"] in EVENT_TYPES)
+    parts.append("\n### Trigger modality\n")
+    parts.append(_table(["modality", "triggers"], [[k, v] for k, v in sorted(modality.items())]))
+
+    agree_dir = ANN / "agreement"
+    if (agree_dir / "pass1.jsonl").exists() and (agree_dir / "pass2.jsonl").exists():
+        p1 = load_records(agree_dir / "pass1.jsonl", corpus=corpus)
+        p2 = load_records(agree_dir / "pass2.jsonl", corpus=corpus)
+        rep = score(p1, p2)
+        parts.append(f"\n### Inter-annotator agreement ({rep['articles']} articles annotated twice, independently)\n")
+        parts.append("F1 of the second pass scored against the first with the project's scorer "
+                     "(`python -m training.evaluate --data annotations/agreement/pass1.jsonl --predicted "
+                     "annotations/agreement/pass2.jsonl`); P and R swap if the passes swap.\n")
+        rows = [[f"layer 1 {k}", _fmt(v["f1"]), v["support"]] for k, v in sorted(rep["entities"]["per_label"].items())]
+        rows.append(["layer 1 micro", _fmt(rep["entities"]["micro"]["f1"]), rep["entities"]["micro"]["support"]])
+        rows.append(["layer 2 micro (triggers + TOPIC)", _fmt(rep["event_layer"]["micro"]["f1"]),
+                     rep["event_layer"]["micro"]["support"]])
+        rows.append(["TOPIC spans", _fmt(rep["event_layer"]["per_label"].get("TOPIC", {}).get("f1")),
+                     rep["event_layer"]["per_label"].get("TOPIC", {}).get("support", 0)])
+        rows.append(["triggers (span, type)", _fmt(rep["triggers"]["f1"]), rep["triggers"]["support"]])
+        for role, m in rep["arguments"]["per_role"].items():
+            rows.append([f"argument {role}", _fmt(m["f1"]), m["support"]])
+        rows.append(["arguments micro", _fmt(rep["arguments"]["micro"]["f1"]), rep["arguments"]["micro"]["support"]])
+        e = rep["events"]
+        rows.append(["events (type + actors)", _fmt(e["f1"]), e["gold"]])
+        rows.append(["mode accuracy on matched events", _fmt(e["mode_accuracy"]), e["matched"]])
+        parts.append(_table(["layer / role", "F1", "support (pass 1)"], rows))
+    return "\n".join(parts) + "\n"
+
+
+def render(card: str, generated: str) -> str:
+    if START not in card or END not in card:
+        raise ValueError(f"{CARD} lacks the markers {START} ... {END}")
+    head, rest = card.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{generated}{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.dataset_card", description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if annotations/README.md is out of date")
+    ap.add_argument("--corpus")
+    a = ap.parse_args(argv)
+    card = CARD.read_text(encoding="utf-8")
+    new = render(card, generate(a.corpus))
+    if a.check:
+        if new != card:
+            print(f"{CARD} is out of date: run python -m training.dataset_card", file=sys.stderr)
+            return 1
+        return 0
+    CARD.write_text(new, encoding="utf-8")
+    print(f"updated {CARD}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
