@@ -96,6 +96,31 @@ def trim_span(text: str, start: int, end: int, edge: frozenset[str] | set[str]) 
     return (start, end) if end > start else None
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "\u0640" or "\u064b" <= ch <= "\u065f" or ch == "\u0670"
+
+
+def snap_to_words(text: str, start: int, end: int, clitics: frozenset[str] | set[str]) -> tuple[int, int]:
+    """Extend a span whose edges fall inside words to whole words. A start right after one
+    leading clitic letter of the word is kept (SCHEMA.md leaves that clitic out).
+
+    >>> t = "بحث سامح شكري مع وبوتين"
+    >>> t[slice(*snap_to_words(t, 4, 7, set("وفبلك")))]
+    'سامح'
+    >>> t[slice(*snap_to_words(t, 18, 21, set("وفبلك")))]
+    'بوتين'
+    """
+    s, e = start, end
+    while e < len(text) and _is_word_char(text[e]) and _is_word_char(text[e - 1]):
+        e += 1
+    word_start = s
+    while word_start > 0 and _is_word_char(text[word_start - 1]) and _is_word_char(text[word_start]):
+        word_start -= 1
+    if not (word_start == s - 1 and text[word_start] in clitics):
+        s = word_start
+    return s, e
+
+
 def group_triggers(types: Sequence[str], same_event: np.ndarray, threshold: float = 0.5) -> list[list[int]]:
     """Clusters of trigger indices: single-link over pairs of one type whose probability
     of being the same event is above ``threshold``. ``same_event`` is (n, n), symmetric.

@@ -18,12 +18,12 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import torch
 
-from .decoding import bio_to_spans, decode_roles, trim_span, viterbi_bio
+from .decoding import bio_to_spans, decode_roles, snap_to_words, trim_span, viterbi_bio
 from .dates import resolve_date
 from .events import WindowResult, assemble_events
 from .linking import AliasTable
 from .modeling import EventModel
-from .schema import EDGE_CHARS, EVENT_TYPES, MODES, REF_LABELS, ROLE_TAILS, Event, Mention
+from .schema import CLITICS, EDGE_CHARS, EVENT_TYPES, MODES, ROLE_TAILS, Event, Mention
 from .text import Normalized, Window, make_windows, normalize
 
 logger = logging.getLogger(__name__)
@@ -42,14 +42,16 @@ class Document:
     events: list[Event] = field(default_factory=list)
 
     def to_record(self, record_id: str = "pred") -> dict[str, Any]:
-        """The prediction as a SCHEMA.md record (triggers carry event ids and modes)."""
-        ids = {id(m): f"s{k + 1}" for k, m in enumerate(self.mentions)}
-        spans = []
+        """The prediction as a SCHEMA.md record: every entity and TOPIC mention, the triggers of
+        the returned events (with event ids and modes) and their relations."""
         event_of: dict[int, tuple[str, Event]] = {}
         for k, ev in enumerate(self.events):
             for t in ev.triggers:
                 event_of[id(t)] = (f"e{k + 1}", ev)
-        for m in self.mentions:
+        kept = [m for m in self.mentions if m.label not in EVENT_TYPES or id(m) in event_of]
+        ids = {id(m): f"s{k + 1}" for k, m in enumerate(kept)}
+        spans = []
+        for m in kept:
             s: dict[str, Any] = {"id": ids[id(m)], "start": m.start, "end": m.end, "label": m.label,
                                  "confidence": m.confidence}
             if m.ref is not None:
@@ -67,7 +69,7 @@ class Document:
                         s["modality"] = ev.modality
             spans.append(s)
         rels = [{"head": ids[id(h)], "tail": ids[id(t)], "label": role, "confidence": p}
-                for h, role, t, p in self.relations]
+                for h, role, t, p in self.relations if id(h) in ids and id(t) in ids]
         return {"id": record_id, "text": self.text, "spans": spans, "relations": rels}
 
 
@@ -105,6 +107,8 @@ class EventExtractor:
         self.tokenizer = tokenizer
         self.aliases = aliases or AliasTable()
         self.batch_size = batch_size
+        #: events with no ACTOR are not returned (SCHEMA.md: events with no explicit actor are not annotated)
+        self.require_actor = True
         cfg = model.config
         self.entity_tags = list(cfg.entity_tags)
         self.event_tags = list(cfg.event_tags)
@@ -217,16 +221,15 @@ class EventExtractor:
             wres = [results[(ti, wi)] for wi in range(len(wins))]
             doc = Document(text)
             for w in wres:
+                self.aliases.link(w.mentions, text)
                 for m in w.mentions:
-                    if m.label in REF_LABELS:
-                        m.ref = self.aliases.lookup(m.text, m.label)
-                    elif m.label == "DATE":
+                    if m.label == "DATE":
                         m.value = resolve_date(m.text, pubs[ti])
                 doc.mentions += w.mentions
                 doc.relations += [(w.mentions[h], role, w.mentions[t], p) for h, t, role, p in w.relations]
             cfg = self.model.config
             platt = (cfg.temperatures.get("event_a", 1.0), cfg.temperatures.get("event_b", 0.0))
-            doc.events = assemble_events(wres, cfg.coref_threshold, platt=platt)
+            doc.events = assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor, platt=platt)
             docs.append(doc)
         return docs
 
@@ -253,14 +256,20 @@ class EventExtractor:
             for lp, tags in ((ent[r, 1:n + 1], self.entity_tags), (evt[r, 1:n + 1], self.event_tags)):
                 path = viterbi_bio(lp, tags)
                 probs = np.exp(lp[np.arange(n), path])
+                layer: list[tuple[Mention, int, int]] = []
                 for label, first, last in bio_to_spans([tags[k] for k in path]):
-                    trimmed = trim_span(norm.raw, *norm.to_original(w.offsets[first][0], w.offsets[last][1]),
-                                        EDGE_CHARS)
+                    raw_s, raw_e = norm.to_original(w.offsets[first][0], w.offsets[last][1])
+                    trimmed = trim_span(norm.raw, *snap_to_words(norm.raw, raw_s, raw_e, CLITICS), EDGE_CHARS)
                     if trimmed is None:
                         continue
                     s, e = trimmed
                     conf = float(probs[first:last + 1].mean())
-                    found.append((Mention(norm.raw[s:e], label, s, e, conf), first, last))
+                    if layer and s < layer[-1][0].end:  # two pieces of one word: keep the surer one
+                        if conf <= layer[-1][0].confidence:
+                            continue
+                        layer.pop()
+                    layer.append((Mention(norm.raw[s:e], label, s, e, conf), first, last))
+                found += layer
             found.sort(key=lambda x: (x[0].start, x[0].end))
             per_window.append(found)
         # span-level heads on the predicted spans

@@ -49,8 +49,10 @@ class AliasTable:
         self.table: dict[str, dict[str, Any]] = table or {}
 
     @classmethod
-    def from_records(cls, records: Iterable[dict[str, Any]]) -> "AliasTable":
-        """Most frequent ref of each (label, alias key) in annotated records."""
+    def from_records(cls, records: Iterable[dict[str, Any]], min_share: float = 0.75) -> "AliasTable":
+        """Most frequent ref of each (label, alias key) in annotated records, kept when it has
+        at least ``min_share`` of that key's uses; ROLE keys (titles such as "الرئيس", whose
+        ref depends on the article) only when seen twice or more with a single ref."""
         counts: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
         for rec in records:
             for span in rec["spans"]:
@@ -59,8 +61,15 @@ class AliasTable:
                     continue
                 key = alias_key(rec["text"][span["start"]:span["end"]])
                 counts[span["label"]][key][json.dumps(ref, ensure_ascii=False)] += 1
-        return cls({label: {k: json.loads(c.most_common(1)[0][0]) for k, c in keys.items()}
-                    for label, keys in counts.items()})
+        table: dict[str, dict[str, Any]] = {}
+        for label, keys in counts.items():
+            for k, c in keys.items():
+                ref, n = c.most_common(1)[0]
+                total = sum(c.values())
+                if n / total < min_share or (label == "ROLE" and (len(c) > 1 or total < 2)):
+                    continue
+                table.setdefault(label, {})[k] = json.loads(ref)
+        return cls(table)
 
     def add_gazetteer(self, path: str | Path) -> None:
         """Add a gazetteer: JSON ``{"ref": ["alias", ...]}`` or ``{"LABEL": {"ref": [...]}}``,
@@ -95,6 +104,24 @@ class AliasTable:
                 if key in self.table.get(lab, {}):
                     return self.table[lab][key]
         return None
+
+    def link(self, mentions: list[Any], text: str) -> None:
+        """Set ``ref`` on linkable mentions (sorted by start): from the table, and a ROLE that
+        directly precedes a PER ("الرئيس الروسي فلاديمير بوتين") takes the PER's ref."""
+        from .schema import REF_LABELS
+
+        for m in mentions:
+            if m.label in REF_LABELS:
+                m.ref = self.lookup(m.text, m.label)
+        people = sorted((m for m in mentions if m.label == "PER" and m.ref is not None), key=lambda m: m.start)
+        starts = {m.start: m for m in people}
+        for m in mentions:
+            if m.label == "ROLE":
+                gap = m.end
+                while gap < len(text) and text[gap] in " \u00a0":
+                    gap += 1
+                if gap in starts and gap - m.end <= 2:
+                    m.ref = starts[gap].ref
 
     def to_json(self) -> dict[str, dict[str, Any]]:
         return self.table
