@@ -1,0 +1,67 @@
+"""Splits, the article-level DatasetDict, CoNLL export, the dataset card, the corpus records."""
+
+import json
+
+import pytest
+
+from conftest import CORPUS_FILE, ROOT, SHARED_CORPUS
+from training.conll import read_conll, to_conll
+from training.dataset import build_dataset_dict, check_splits, load_splits
+
+
+def test_splits_are_disjoint_and_cover_the_annotations(all_records):
+    splits = load_splits(ROOT / "annotations" / "splits.json")
+    ids = [r["id"] for r in all_records]
+    if len(ids) > 5:  # with the corpus present every annotated article is in exactly one split
+        check_splits(splits, ids)
+        assert sorted(i for v in splits.values() for i in v) == sorted(ids)
+        assert len(splits["test"]) >= 15
+
+
+def test_article_in_two_splits_is_an_error():
+    with pytest.raises(ValueError, match="'a' is in two splits: train and test"):
+        check_splits({"train": ["a"], "test": ["a"]}, ["a"])
+    with pytest.raises(ValueError, match="names article 'zz'"):
+        check_splits({"train": ["zz"]}, ["a"])
+
+
+def test_dataset_dict_by_article(seed_records):
+    dd = build_dataset_dict(seed_records, {"train": ["seed-000", "seed-001"], "dev": ["seed-002"], "test": ["seed-003"]})
+    assert dd["train"].num_rows == 2 and dd["dev"]["id"] == ["seed-002"]
+    row = dd["train"][0]
+    span = row["spans"][0]
+    assert row["text"][span["start"]:span["end"]] and isinstance(span["ref"], list)
+
+
+def test_conll_round_trip_on_word_aligned_spans(seed_records):
+    text = to_conll(seed_records)
+    back = read_conll(text)
+    for rec in seed_records:
+        got = set(back[rec["id"]])
+        t = rec["text"]
+        for s in rec["spans"]:
+            word_aligned = (s["start"] == 0 or not t[s["start"] - 1].isalnum()) and (
+                s["end"] == len(t) or not t[s["end"]].isalnum())
+            if word_aligned:
+                assert (s["label"], s["start"], s["end"]) in got, (rec["id"], s)
+
+
+def test_dataset_card_is_up_to_date():
+    if not (CORPUS_FILE.exists() and SHARED_CORPUS.exists()):
+        pytest.skip("the shared corpus is needed for the corpus records")
+    from training.dataset_card import main
+
+    assert main(["--check", "--corpus", str(SHARED_CORPUS)]) == 0
+
+
+def test_corpus_records_are_standoff_and_restore():
+    if not SHARED_CORPUS.exists():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    from training.records import load_records
+
+    raw = [json.loads(line) for line in CORPUS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert raw and all("text" not in r and r["doc"]["corpus"] == "ant-multisource" for r in raw)
+    recs = load_records(CORPUS_FILE, corpus=SHARED_CORPUS)
+    assert len(recs) == len(raw) >= 60
+    outlets = {r["meta"]["source"] for r in recs}
+    assert outlets == {"BBC", "CNN", "alarabia", "france24", "skynews"}
