@@ -10,7 +10,7 @@ whole word here.
 
     >>> rec = {"id": "a", "text": "بحث بوتين.", "relations": [],
     ...        "spans": [{"id": "s1", "start": 4, "end": 9, "label": "PER"}]}
-    >>> to_conll([rec]).splitlines()[2].split("\t")
+    >>> to_conll([rec]).splitlines()[2].split()
     ['بوتين', 'B-PER', 'O', '4', '9']
 """
 
