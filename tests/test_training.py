@@ -109,3 +109,17 @@ def test_missing_annotation_file_is_clear(tmp_path):
     cfg = tiny_config(tmp_path, 2)
     cfg.write_text(cfg.read_text().replace(str(SEED_FILE), str(tmp_path / "nope.jsonl")))
     assert main(["--config", str(cfg)]) == 2
+
+
+def test_cross_validation_by_article(tmp_path):
+    from training.evaluate import cross_validate
+
+    cfg = tiny_config(tmp_path, 1)
+    cfg.write_text(cfg.read_text().replace("eval_steps: 2\nsave_steps: 2", "eval_steps: 1\nsave_steps: 1"))
+    out = cross_validate(str(cfg), 2, work_dir=str(tmp_path / "cv"))
+    assert out["k"] == 2 and out["articles"] == 5 and len(out["folds"]) == 2
+    # every article is held out exactly once
+    held = [json.loads((tmp_path / "cv" / f"fold-{f}" / "splits.json").read_text())["dev"] for f in range(2)]
+    assert sorted(held[0] + held[1]) == ["seed-000", "seed-001", "seed-002", "seed-003", "seed-004"]
+    assert not set(held[0]) & set(held[1])
+    assert set(out["summary"]["event_f1"]) == {"mean", "std"}
