@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
-from .decoding import bio_to_spans, decode_roles, snap_to_words, trim_span, viterbi_bio
 from .dates import resolve_date
+from .decoding import bio_to_spans, decode_roles, snap_to_words, trim_span, viterbi_bio
 from .events import WindowResult, assemble_events
 from .linking import AliasTable
 from .modeling import EventModel
@@ -116,7 +117,7 @@ class EventExtractor:
     # ---- persistence ----
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None, gazetteer: str | Path | None = None,
-                        batch_size: int = 8) -> "EventExtractor":
+                        batch_size: int = 8) -> EventExtractor:
         """Load a directory written by :meth:`save_pretrained` (or a hub id, where reachable)."""
         from transformers import AutoTokenizer
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .text import normalize
 
@@ -49,7 +50,7 @@ class AliasTable:
         self.table: dict[str, dict[str, Any]] = table or {}
 
     @classmethod
-    def from_records(cls, records: Iterable[dict[str, Any]], min_share: float = 0.75) -> "AliasTable":
+    def from_records(cls, records: Iterable[dict[str, Any]], min_share: float = 0.75) -> AliasTable:
         """Most frequent ref of each (label, alias key) in annotated records, kept when it has
         at least ``min_share`` of that key's uses; ROLE keys (titles such as "الرئيس", whose
         ref depends on the article) only when seen twice or more with a single ref."""

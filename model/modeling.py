@@ -86,7 +86,7 @@ class EventModel(PreTrainedModel):
         self.post_init()
 
     @classmethod
-    def from_encoder(cls, name_or_path: str, **config_kwargs) -> "EventModel":
+    def from_encoder(cls, name_or_path: str, **config_kwargs) -> EventModel:
         """A new model around the pretrained encoder ``name_or_path`` (hub id or directory)."""
         encoder = AutoModel.from_pretrained(name_or_path)
         enc_dict = encoder.config.to_dict()

@@ -130,7 +130,7 @@ def make_windows(text: str, tokenizer: Any, max_tokens: int) -> list[Window]:
         return []
     enc = tokenizer([text[s:e] for s, e in sents], add_special_tokens=False, return_offsets_mapping=True)
     pieces: list[tuple[list[int], list[tuple[int, int]], tuple[int, int]]] = []
-    for (s, e), ids, offs in zip(sents, enc["input_ids"], enc["offset_mapping"]):
+    for (s, _e), ids, offs in zip(sents, enc["input_ids"], enc["offset_mapping"]):
         offs = [(a + s, b + s) for a, b in offs]
         if not ids:
             continue

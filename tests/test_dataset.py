@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import CORPUS_FILE, ROOT, SHARED_CORPUS
+
 from training.conll import read_conll, to_conll
 from training.dataset import build_dataset_dict, check_splits, load_splits
 

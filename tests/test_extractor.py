@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import make_tiny_model
+
 from model.extractor import EventExtractor
 from model.linking import AliasTable
 

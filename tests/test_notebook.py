@@ -1,9 +1,8 @@
 """The quick-start notebook runs top to bottom."""
 
 import nbformat
-from nbclient import NotebookClient
-
 from conftest import ROOT
+from nbclient import NotebookClient
 
 
 def test_quickstart_notebook_executes():

@@ -3,7 +3,6 @@
 import json
 
 import torch
-
 from conftest import SEED_FILE
 
 

@@ -5,8 +5,8 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEED_FILE
+
 from training.arguments import ConfigError, load_config
 
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))

@@ -40,7 +40,7 @@ class AlignmentReport:
     misaligned: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
 
-    def update(self, other: "AlignmentReport") -> None:
+    def update(self, other: AlignmentReport) -> None:
         self.total += other.total
         self.aligned += other.aligned
         self.misaligned += other.misaligned

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from model.decoding import bio_to_spans
 from model.schema import ENTITY_LABELS

@@ -20,8 +20,9 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .validation import AnnotationError, validate_record
 
@@ -78,6 +79,8 @@ def read_corpus(path: str | os.PathLike[str], ids: Iterable[str] | None = None) 
             art = json.loads(line)
             if wanted is None or art["id"] in wanted:
                 cache[art["id"]] = art
+                if wanted is not None and wanted <= cache.keys():
+                    break
     if wanted is None:
         return dict(cache)
     return {i: cache[i] for i in wanted if i in cache}

@@ -14,7 +14,8 @@ apart where that character is a clitic letter.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from model.schema import CLITICS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, ROLES
 
@@ -221,6 +222,20 @@ def actors_equal(text: str, gold: list[tuple[str, list[Span]]], pred: list[tuple
     return all(m >= 0 for m in match)
 
 
+def match_events(text: str, gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[int]:
+    """One-to-one matching of predicted to gold events (of :func:`events_of`) of one article:
+    same type and equal actor sets; pairs sharing triggers are preferred. Returns, per gold
+    event, the index of its predicted event or -1."""
+
+    def ok(u: int, v: int) -> bool:
+        return pred[u]["type"] == gold[v]["type"] and actors_equal(text, gold[v]["actors"], pred[u]["actors"])
+
+    def shared(u: int, v: int) -> int:
+        return sum(any(spans_equal(text, a, b) for b in gold[v]["triggers"]) for a in pred[u]["triggers"])
+
+    return _perfect_matching(len(pred), len(gold), ok, shared)
+
+
 def event_scores(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str, Any]:
     matched = npred = ngold = 0
     mode_ok = 0
@@ -233,13 +248,7 @@ def event_scores(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> di
         npred += len(pe)
         ngold += len(ge)
 
-        def ok(u: int, v: int) -> bool:
-            return pe[u]["type"] == ge[v]["type"] and actors_equal(text, ge[v]["actors"], pe[u]["actors"])
-
-        def shared(u: int, v: int) -> int:
-            return sum(any(spans_equal(text, a, b) for b in ge[v]["triggers"]) for a in pe[u]["triggers"])
-
-        match = _perfect_matching(len(pe), len(ge), ok, shared)
+        match = match_events(text, ge, pe)
         hit = set()
         for v, u in enumerate(match):
             if u < 0:

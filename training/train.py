@@ -210,16 +210,14 @@ def train(config_path: str | Path) -> dict[str, Any]:
     if data_args.calibrate and dev_feats:
         model.config.temperatures.update(fit_temperatures(model, dev_feats, collator))
         model.config.temperatures.update({"event_a": 1.0, "event_b": 0.0})
-        from .scoring import _perfect_matching, actors_equal  # noqa: F401  (same matching as the metric)
+        from .scoring import match_events
         ex = EventExtractor(model, tokenizer, aliases, device=args.device)
         confs, hits = [], []
         for r in dev_recs:
             doc = ex.analyze(r["text"], (r.get("meta") or {}).get("published"))
             pred = doc.to_record(r["id"])
             ge, pe = events_of(r), events_of(pred)
-            match = _perfect_matching(len(pe), len(ge), lambda u, v: pe[u]["type"] == ge[v]["type"] and actors_equal(
-                r["text"], ge[v]["actors"], pe[u]["actors"]))
-            hit = {u for u in match if u >= 0}
+            hit = {u for u in match_events(r["text"], ge, pe) if u >= 0}
             confs += [e["confidence"] for e in pe]
             hits += [k in hit for k in range(len(pe))]
         a, b = fit_platt(confs, hits)

@@ -14,7 +14,15 @@ import re
 from typing import Any
 
 from model.schema import (
-    ALL_SPAN_LABELS, EDGE_CHARS, ENTITY_LABELS, EVENT_TYPES, MODALITIES, MODES, REF_LABELS, ROLE_TAILS, ROLES,
+    ALL_SPAN_LABELS,
+    EDGE_CHARS,
+    ENTITY_LABELS,
+    EVENT_TYPES,
+    MODALITIES,
+    MODES,
+    REF_LABELS,
+    ROLE_TAILS,
+    ROLES,
 )
 
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?|-W\d{2})?$")
