@@ -87,3 +87,19 @@ def test_fine_tuning_accepts_the_pretrained_directory(tmp_path):
     final = pretrain(config(tmp_path, write_corpus(tmp_path), 2))
     model = EventModel.from_encoder(str(final), span_hidden=8, pair_hidden=8)
     assert model.config.encoder_config["hidden_size"] == 32
+
+
+def test_continue_pretraining_an_existing_encoder(tmp_path):
+    from training.pretrain import pretrain
+
+    corpus = write_corpus(tmp_path)
+    first = pretrain(config(tmp_path, corpus, 2))
+    cont = tmp_path / "cont.yaml"
+    cont.write_text(config(tmp_path, corpus, 2).read_text()
+                    .replace("model_name_or_path: scratch", f"model_name_or_path: {first}")
+                    .replace(f"output_dir: {tmp_path / 'pt'}", f"output_dir: {tmp_path / 'pt2'}"))
+    final = pretrain(cont)
+    from transformers import AutoTokenizer
+
+    # the existing encoder's tokenizer is kept, not retrained
+    assert AutoTokenizer.from_pretrained(final).get_vocab() == AutoTokenizer.from_pretrained(first).get_vocab()
