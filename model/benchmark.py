@@ -75,17 +75,7 @@ def bare_encoder_seconds(ex: EventExtractor, texts: list[str], batch_size: int) 
     for t in texts:
         wins += make_windows(normalize(t).text, tok, ex.model.config.max_tokens)
     wins.sort(key=lambda w: len(w.input_ids))
-    batches = []
-    for b in range(0, len(wins), batch_size):
-        chunk = wins[b:b + batch_size]
-        n = max(len(w.input_ids) for w in chunk) + 2
-        ids = torch.full((len(chunk), n), tok.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(chunk), n), dtype=torch.long)
-        for r, w in enumerate(chunk):
-            row = [tok.cls_token_id] + w.input_ids + [tok.sep_token_id]
-            ids[r, :len(row)] = torch.tensor(row)
-            mask[r, :len(row)] = 1
-        batches.append((ids, mask))
+    batches = [ex.window_tensors(wins[b:b + batch_size]) for b in range(0, len(wins), batch_size)]
     t0 = time.perf_counter()
     for ids, mask in batches:
         ex.model.encode(ids, mask)
@@ -117,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--stream", type=int, default=1000, help="articles for the memory check (0 = skip)")
     ap.add_argument("--long", default="25000,50000,100000", help="character lengths for the long-input check")
+    ap.add_argument("--model", help="also measure the throughput of this trained checkpoint")
     a = ap.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
     from training.tokenizer import train_wordpiece
@@ -128,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         ex = build(size, tokenizer, a.max_tokens)
         r = throughput(ex, texts, a.batch_size, a.repeats)
         print(f"[{size}] throughput: {r['tokens']} tokens; bare encoder {r['encoder_s']:.2f}s "
+              f"({r['encoder_tok_s']:.0f} tok/s), pipeline {r['pipeline_s']:.2f}s ({r['pipeline_tok_s']:.0f} tok/s); "
+              f"ratio encoder/pipeline = {r['ratio']:.3f}")
+    if a.model:
+        trained = EventExtractor.from_pretrained(a.model, device="cpu")
+        r = throughput(trained, texts, a.batch_size, a.repeats)
+        print(f"[{a.model}] throughput: {r['tokens']} tokens; bare encoder {r['encoder_s']:.2f}s "
               f"({r['encoder_tok_s']:.0f} tok/s), pipeline {r['pipeline_s']:.2f}s ({r['pipeline_tok_s']:.0f} tok/s); "
               f"ratio encoder/pipeline = {r['ratio']:.3f}")
     ex = build("offline", tokenizer, a.max_tokens)

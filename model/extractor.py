@@ -234,10 +234,8 @@ class EventExtractor:
             docs.append(doc)
         return docs
 
-    @torch.inference_mode()
-    def _run_windows(self, windows: list[Window], norms: list[Normalized]) -> list[WindowResult]:
-        cfg = self.model.config
-        temps = dict(cfg.temperatures)
+    def window_tensors(self, windows: list[Window]) -> tuple[torch.Tensor, torch.Tensor]:
+        """``input_ids`` ([CLS] tokens [SEP], padded) and ``attention_mask`` of a batch of windows."""
         tok = self.tokenizer
         n_max = max(len(w.input_ids) for w in windows) + 2
         ids = torch.full((len(windows), n_max), tok.pad_token_id, dtype=torch.long)
@@ -246,7 +244,13 @@ class EventExtractor:
             row = [tok.cls_token_id] + w.input_ids + [tok.sep_token_id]
             ids[r, :len(row)] = torch.tensor(row)
             mask[r, :len(row)] = 1
-        ids, mask = ids.to(self.device), mask.to(self.device)
+        return ids.to(self.device), mask.to(self.device)
+
+    @torch.inference_mode()
+    def _run_windows(self, windows: list[Window], norms: list[Normalized]) -> list[WindowResult]:
+        cfg = self.model.config
+        temps = dict(cfg.temperatures)
+        ids, mask = self.window_tensors(windows)
         hidden = self.model.encode(ids, mask)
         ent = torch.log_softmax(self.model.entity_head(hidden).float() / temps["entity"], -1).cpu().numpy()
         evt = torch.log_softmax(self.model.event_head(hidden).float() / temps["event"], -1).cpu().numpy()
