@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -49,6 +50,60 @@ def viterbi_bio(log_probs: np.ndarray, tags: Sequence[str]) -> list[int]:
     for t in range(length - 1, 0, -1):
         best.append(int(back[t, best[-1]]))
     return best[::-1]
+
+
+@lru_cache(maxsize=16)
+def _allowed_cached(tags: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    return allowed_transitions(tags)
+
+
+@lru_cache(maxsize=16)
+def _transition_scores(tags: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    start, trans = allowed_transitions(tags)
+    return np.where(start, 0.0, -1e9), np.where(trans, 0.0, -1e9)
+
+
+def viterbi_bio_batch(log_probs: np.ndarray, lengths: Sequence[int], tags: Sequence[str]) -> list[list[int]]:
+    """:func:`viterbi_bio` for a padded batch (batch, time, tags) in one pass over time.
+
+    >>> lp = np.log(np.array([[[.1, .2, .7], [.1, .8, .1], [.2, .1, .7]]] * 2))
+    >>> viterbi_bio_batch(lp, [3, 1], ["O", "B-PER", "I-PER"])
+    [[1, 1, 2], [1]]
+    """
+    bsz, length, n = log_probs.shape
+    if bsz == 0:
+        return []
+    lengths = np.asarray(lengths)
+    start_ok, trans_ok = _allowed_cached(tuple(tags))
+    # the per-token argmax maximises the unconstrained sum; when it is a valid sequence it is
+    # also the constrained optimum, so the dynamic programme only runs on the other rows
+    greedy = log_probs.argmax(-1)
+    steps = np.arange(length)[None, :]
+    inside = steps < lengths[:, None]
+    ok_trans = trans_ok[greedy[:, :-1], greedy[:, 1:]] | ~inside[:, 1:]
+    valid = start_ok[greedy[:, 0]] & ok_trans.all(1)
+    paths: list[list[int]] = [greedy[b, :int(lengths[b])].tolist() if valid[b] else [] for b in range(bsz)]
+    todo = np.nonzero(~valid & (lengths > 0))[0]
+    if len(todo) == 0:
+        return paths
+    start, trans = _transition_scores(tuple(tags))
+    lp, lens = log_probs[todo], lengths[todo]
+    score = lp[:, 0] + start
+    back = np.zeros((len(todo), length, n), dtype=np.int64)
+    ident = np.arange(n)[None]
+    for t in range(1, int(lens.max())):
+        cand = score[:, :, None] + trans[None]
+        prev = cand.argmax(1)
+        new = np.take_along_axis(cand, prev[:, None, :], 1)[:, 0] + lp[:, t]
+        active = (t < lens)[:, None]
+        score = np.where(active, new, score)
+        back[:, t] = np.where(active, prev, ident)
+    for k, b in enumerate(todo):
+        best = [int(score[k].argmax())]
+        for t in range(int(lens[k]) - 1, 0, -1):
+            best.append(int(back[k, t, best[-1]]))
+        paths[b] = best[::-1]
+    return paths
 
 
 def is_valid_bio(tags: Sequence[str]) -> bool:
@@ -137,10 +192,9 @@ def group_triggers(types: Sequence[str], same_event: np.ndarray, threshold: floa
             i = parent[i]
         return i
 
-    for i in range(n):
-        for j in range(i + 1, n):
-            if types[i] == types[j] and same_event[i, j] > threshold:
-                parent[find(j)] = find(i)
+    for i, j in zip(*np.nonzero(np.triu(np.asarray(same_event) > threshold, 1))):
+        if types[i] == types[j]:
+            parent[find(int(j))] = find(int(i))
     clusters: dict[int, list[int]] = {}
     for i in range(n):
         clusters.setdefault(find(i), []).append(i)

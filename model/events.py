@@ -57,11 +57,11 @@ def assemble_events(windows: list[WindowResult], coref_threshold: float = 0.5, r
         if not trig:
             continue
         n = len(trig)
+        pos = {m: k for k, m in enumerate(trig)}
         same = np.eye(n)
-        for a in range(n):
-            for b in range(a + 1, n):
-                p = w.coref.get((trig[a], trig[b]), w.coref.get((trig[b], trig[a]), 0.0))
-                same[a, b] = same[b, a] = p
+        for (i, j), p in w.coref.items():  # sparse: only the scored pairs
+            if i in pos and j in pos:
+                same[pos[i], pos[j]] = same[pos[j], pos[i]] = p
         rel_by_head: dict[int, list[tuple[int, int, str, float]]] = {}
         for rel in w.relations:
             rel_by_head.setdefault(rel[0], []).append(rel)

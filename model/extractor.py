@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .dates import resolve_date
-from .decoding import bio_to_spans, decode_roles, snap_to_words, trim_span, viterbi_bio
+from .decoding import bio_to_spans, decode_roles, snap_to_words, trim_span, viterbi_bio_batch
 from .events import WindowResult, assemble_events
 from .linking import AliasTable
 from .modeling import EventModel
@@ -255,12 +255,15 @@ class EventExtractor:
         ent = torch.log_softmax(self.model.entity_head(hidden).float() / temps["entity"], -1).cpu().numpy()
         evt = torch.log_softmax(self.model.event_head(hidden).float() / temps["event"], -1).cpu().numpy()
         per_window: list[list[tuple[Mention, int, int]]] = []
+        lengths = [len(w.input_ids) for w in windows]
+        paths = {"ent": viterbi_bio_batch(ent[:, 1:], lengths, self.entity_tags),
+                 "evt": viterbi_bio_batch(evt[:, 1:], lengths, self.event_tags)}
         for r, (w, norm) in enumerate(zip(windows, norms)):
             n = len(w.input_ids)
             found: list[tuple[Mention, int, int]] = []
-            for lp, tags in ((ent[r, 1:n + 1], self.entity_tags), (evt[r, 1:n + 1], self.event_tags)):
-                path = viterbi_bio(lp, tags)
-                probs = np.exp(lp[np.arange(n), path])
+            for key, lp, tags in (("ent", ent[r, 1:n + 1], self.entity_tags), ("evt", evt[r, 1:n + 1], self.event_tags)):
+                path = paths[key][r]
+                csum = np.concatenate([[0.0], np.cumsum(np.exp(lp[np.arange(n), path]))])
                 layer: list[tuple[Mention, int, int]] = []
                 for label, first, last in bio_to_spans([tags[k] for k in path]):
                     raw_s, raw_e = norm.to_original(w.offsets[first][0], w.offsets[last][1])
@@ -268,7 +271,7 @@ class EventExtractor:
                     if trimmed is None:
                         continue
                     s, e = trimmed
-                    conf = float(probs[first:last + 1].mean())
+                    conf = float(csum[last + 1] - csum[first]) / (last - first + 1)
                     if layer and s < layer[-1][0].end:  # two pieces of one word: keep the surer one
                         if conf <= layer[-1][0].confidence:
                             continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ _FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ؤ": "ء", "ئ": "ء", "غ": "ج
                        "ڤ": "ف", "پ": "ب", "چ": "ج", "ی": "ي", "ک": "ج"})
 
 
+@lru_cache(maxsize=65536)
 def alias_key(surface: str, strip_clitic: bool = False) -> str:
     """The folded lookup key of a surface form; ``strip_clitic`` drops one leading و/ف/ب/ل/ك."""
     s = normalize(surface).text.strip()
