@@ -14,7 +14,7 @@ CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
 def test_every_config_parses(path):
-    if "pretrain" in path.name:
+    if path.name.startswith("pretrain"):
         from training.pretrain import load_pretrain_config
 
         pargs, targs = load_pretrain_config(path)
