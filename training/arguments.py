@@ -150,3 +150,24 @@ def resolved_config(model_args: Any, data_args: Any, train_args: Any) -> dict[st
         if (v != default or f.name == "output_dir") and isinstance(v, (str, int, float, bool, list, type(None))):
             out[f.name] = v
     return out
+
+
+def config_main(prog: str, description: str, run, argv: list[str] | None = None) -> int:
+    """Entry point shared by the config-driven commands: ``--config FILE [--log-level L]``;
+    configures logging, runs ``run(config)`` and turns user errors into a message and exit 2."""
+    import argparse
+    import logging
+    import os
+    import sys
+
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("--config", required=True, help="flat YAML file (see configs/)")
+    ap.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=a.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        run(a.config)
+    except (ConfigError, FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0

@@ -17,13 +17,10 @@ that ``model_name_or_path`` of a fine-tuning config accepts.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import logging
-import os
 import random
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +32,7 @@ from torch.utils.data import IterableDataset
 
 from model.text import normalize, split_sentences
 
-from .arguments import SCRATCH, ConfigError
+from .arguments import SCRATCH, ConfigError, config_main
 
 logger = logging.getLogger(__name__)
 
@@ -283,17 +280,7 @@ def pretrain(config_path: str | Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="arabic-events-pretrain", description="MLM pretraining on raw Arabic text.")
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
-    a = ap.parse_args(argv)
-    logging.basicConfig(level=a.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        pretrain(a.config)
-    except (ConfigError, FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return config_main("arabic-events-pretrain", "MLM pretraining on raw Arabic text.", pretrain, argv)
 
 
 if __name__ == "__main__":

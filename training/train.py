@@ -10,18 +10,15 @@ to ``output_dir/final`` (atomically), with the resolved config and the dev repor
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
-import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .arguments import SCRATCH, ConfigError, DataArguments, ModelArguments, load_config, resolved_config
+from .arguments import SCRATCH, ConfigError, DataArguments, ModelArguments, config_main, load_config, resolved_config
 
 logger = logging.getLogger(__name__)
 
@@ -235,17 +232,7 @@ def train(config_path: str | Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="arabic-events-train", description="Train the event extractor from a config file.")
-    ap.add_argument("--config", required=True, help="flat YAML file (see configs/)")
-    ap.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
-    a = ap.parse_args(argv)
-    logging.basicConfig(level=a.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        train(a.config)
-    except (ConfigError, FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return config_main("arabic-events-train", "Train the event extractor from a config file.", train, argv)
 
 
 if __name__ == "__main__":
