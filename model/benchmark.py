@@ -130,13 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     ex = build("offline", tokenizer, a.max_tokens)
     if a.stream:
         stream = corpus_articles(a.corpus, a.stream, skip=1000)
-        marks = []
-        for k, _ in enumerate(ex.iter_analyze(stream, batch_size=a.batch_size), 1):
-            if k % 100 == 0:
-                marks.append(rss_mb())
-        print(f"[offline] memory over {len(stream)} articles (RSS MB every 100): {[round(m) for m in marks]}; "
-              f"growth after the first 100: {marks[-1] - marks[0]:+.0f} MB "
-              f"(ratio last/first = {marks[-1] / marks[0]:.3f})")
+        for name, extractor in [("offline, random weights", ex)] + ([(a.model, trained)] if a.model else []):
+            marks = []
+            for k, _ in enumerate(extractor.iter_analyze(stream, batch_size=a.batch_size), 1):
+                if k % 100 == 0:
+                    marks.append(rss_mb())
+            print(f"[{name}] memory over {len(stream)} articles (RSS MB every 100): {[round(m) for m in marks]}; "
+                  f"growth after the first 100: {marks[-1] - marks[0]:+.0f} MB "
+                  f"(ratio last/first = {marks[-1] / marks[0]:.3f})")
     pool = "\n".join(corpus_articles(a.corpus, 400, skip=2000))
     times = []
     for n in map(int, a.long.split(",")):

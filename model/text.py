@@ -57,25 +57,31 @@ class Normalized:
         return (s, e) if e > s else None
 
 
+_DELETE_RE = re.compile("[" + "".join(sorted(_DIACRITICS | _ZERO_WIDTH | {TATWEEL})) + "]")
+_OTHER_RE = re.compile("[\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")  # surrogates, private use: become spaces
+_TABLE = {ord(k): v for k, v in _REPLACE.items()}
+for _c in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)):
+    if chr(_c) not in "\n\t":
+        _TABLE[_c] = "\n" if chr(_c) in "\r\x0b\x0c\x1c\x1d\x1e\x85" else " "
+
+
 def normalize(text: str) -> Normalized:
     """Remove tatweel, diacritics and zero-width marks; unify alef forms, digits, spaces.
 
-    Control characters other than newline and tab become spaces.
+    Control characters other than newline and tab become spaces (line breaks: newlines).
     """
-    out: list[str] = []
-    src: list[int] = []
-    for i, ch in enumerate(text):
-        if ch == TATWEEL or ch in _DIACRITICS or ch in _ZERO_WIDTH:
-            continue
-        rep = _REPLACE.get(ch)
-        if rep is None:
-            if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs", "Co"):
-                rep = "\n" if ch in "\r\x0b\x0c\x1c\x1d\x1e\x85" else " "
-            else:
-                rep = ch
-        out.append(rep)
-        src.append(i)
-    return Normalized("".join(out), src, text)
+    deleted = [m.start() for m in _DELETE_RE.finditer(text)]
+    if deleted:
+        dset = set(deleted)
+        src = [i for i in range(len(text)) if i not in dset]
+        kept = _DELETE_RE.sub("", text)
+    else:
+        src = list(range(len(text)))
+        kept = text
+    out = kept.translate(_TABLE)
+    if _OTHER_RE.search(out):
+        out = _OTHER_RE.sub(" ", out)
+    return Normalized(out, src, text)
 
 
 _SENT_END = re.compile(r"[.!?؟…]+[\"'»”)]*(?=\s)|\n+")

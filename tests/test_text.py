@@ -47,3 +47,31 @@ def test_windows_cover_every_token_once(tokenizer, words, max_tokens):
     flat = [o for w in wins for o in w.offsets]
     full = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
     assert [tuple(o) for o in flat] == [tuple(o) for o in full]
+
+
+def reference_normalize(raw):
+    """The definition, one character at a time (the fast implementation must agree)."""
+    import unicodedata
+
+    from model.text import _DIACRITICS, _REPLACE, _ZERO_WIDTH, TATWEEL
+
+    out, src = [], []
+    for i, ch in enumerate(raw):
+        if ch == TATWEEL or ch in _DIACRITICS or ch in _ZERO_WIDTH:
+            continue
+        rep = _REPLACE.get(ch)
+        if rep is None:
+            if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cs", "Co"):
+                rep = "\n" if ch in "\r\x0b\x0c\x1c\x1d\x1e\x85" else " "
+            else:
+                rep = ch
+        out.append(rep)
+        src.append(i)
+    return "".join(out), src
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(list("ـًٌٍَُِّْ٠١٢أإآ\u00a0\u200f\r\x00\x85\ue000")),
+               max_size=80))
+def test_fast_normalisation_matches_the_definition(raw):
+    n = normalize(raw)
+    assert (n.text, n.source) == reference_normalize(raw)
