@@ -98,7 +98,7 @@ class Argument:
     confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"role": self.role, "confidence": self.confidence, **{"mention": self.mention.to_dict()}}
+        return {"role": self.role, "confidence": self.confidence, "mention": self.mention.to_dict()}
 
 
 @dataclass

@@ -54,10 +54,7 @@ def fit_temperatures(model: Any, features: list[dict[str, Any]], collator: Any, 
             if logit is None:
                 continue
             mask = label >= 0
-            if name == "coref":
-                buckets[name].append((logit[mask].cpu(), label[mask].cpu()))
-            else:
-                buckets[name].append((logit[mask].cpu(), label[mask].cpu()))
+            buckets[name].append((logit[mask].cpu(), label[mask].cpu()))
     temps = {}
     for name, parts in buckets.items():
         if not parts:
