@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-tokens", type=int, default=254)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--stream", type=int, default=1000, help="articles for the memory check (0 = skip)")
-    ap.add_argument("--long", default="25000,50000,100000", help="character lengths for the long-input check")
+    ap.add_argument("--long", default="25000,50000,100000", help="character lengths for the long-input check (empty = skip)")
     ap.add_argument("--model", help="also measure the throughput of this trained checkpoint")
     a = ap.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(ratio last/first = {marks[-1] / marks[0]:.3f})")
     pool = "\n".join(corpus_articles(a.corpus, 400, skip=2000))
     times = []
-    for n in map(int, a.long.split(",")):
+    for n in [int(x) for x in a.long.split(",") if x.strip()]:
         text = pool[:n]
         t0 = time.perf_counter()
         doc = ex.analyze(text)

@@ -11,99 +11,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
+from .viterbi import allowed_transitions, viterbi_bio, viterbi_bio_batch, viterbi_paths
 
-def allowed_transitions(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(start mask over tags, transition mask prev x next): I-X only after B-X or I-X."""
-    n = len(tags)
-    start = np.array([not t.startswith("I-") for t in tags])
-    trans = np.ones((n, n), dtype=bool)
-    for j, t in enumerate(tags):
-        if t.startswith("I-"):
-            label = t[2:]
-            for i, p in enumerate(tags):
-                trans[i, j] = p in (f"B-{label}", f"I-{label}")
-    return start, trans
-
-
-def viterbi_bio(log_probs: np.ndarray, tags: Sequence[str]) -> list[int]:
-    """Best tag index sequence under the BIO constraints (no I- after O or another label).
-
-    ``log_probs`` is (sequence length, number of tags).
-    """
-    length = log_probs.shape[0]
-    if length == 0:
-        return []
-    start, trans = allowed_transitions(tags)
-    neg = -1e9
-    trans_score = np.where(trans, 0.0, neg)
-    score = np.where(start, log_probs[0], neg)
-    back = np.zeros((length, len(tags)), dtype=np.int64)
-    for t in range(1, length):
-        cand = score[:, None] + trans_score
-        back[t] = cand.argmax(0)
-        score = cand.max(0) + log_probs[t]
-    best = [int(score.argmax())]
-    for t in range(length - 1, 0, -1):
-        best.append(int(back[t, best[-1]]))
-    return best[::-1]
-
-
-@lru_cache(maxsize=16)
-def _allowed_cached(tags: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    return allowed_transitions(tags)
-
-
-@lru_cache(maxsize=16)
-def _transition_scores(tags: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    start, trans = allowed_transitions(tags)
-    return np.where(start, 0.0, -1e9), np.where(trans, 0.0, -1e9)
-
-
-def viterbi_bio_batch(log_probs: np.ndarray, lengths: Sequence[int], tags: Sequence[str]) -> list[list[int]]:
-    """:func:`viterbi_bio` for a padded batch (batch, time, tags) in one pass over time.
-
-    >>> lp = np.log(np.array([[[.1, .2, .7], [.1, .8, .1], [.2, .1, .7]]] * 2))
-    >>> viterbi_bio_batch(lp, [3, 1], ["O", "B-PER", "I-PER"])
-    [[1, 1, 2], [1]]
-    """
-    bsz, length, n = log_probs.shape
-    if bsz == 0:
-        return []
-    lengths = np.asarray(lengths)
-    start_ok, trans_ok = _allowed_cached(tuple(tags))
-    # the per-token argmax maximises the unconstrained sum; when it is a valid sequence it is
-    # also the constrained optimum, so the dynamic programme only runs on the other rows
-    greedy = log_probs.argmax(-1)
-    steps = np.arange(length)[None, :]
-    inside = steps < lengths[:, None]
-    ok_trans = trans_ok[greedy[:, :-1], greedy[:, 1:]] | ~inside[:, 1:]
-    valid = start_ok[greedy[:, 0]] & ok_trans.all(1)
-    paths: list[list[int]] = [greedy[b, :int(lengths[b])].tolist() if valid[b] else [] for b in range(bsz)]
-    todo = np.nonzero(~valid & (lengths > 0))[0]
-    if len(todo) == 0:
-        return paths
-    start, trans = _transition_scores(tuple(tags))
-    lp, lens = log_probs[todo], lengths[todo]
-    score = lp[:, 0] + start
-    back = np.zeros((len(todo), length, n), dtype=np.int64)
-    ident = np.arange(n)[None]
-    for t in range(1, int(lens.max())):
-        cand = score[:, :, None] + trans[None]
-        prev = cand.argmax(1)
-        new = np.take_along_axis(cand, prev[:, None, :], 1)[:, 0] + lp[:, t]
-        active = (t < lens)[:, None]
-        score = np.where(active, new, score)
-        back[:, t] = np.where(active, prev, ident)
-    for k, b in enumerate(todo):
-        best = [int(score[k].argmax())]
-        for t in range(int(lens[k]) - 1, 0, -1):
-            best.append(int(back[k, t, best[-1]]))
-        paths[b] = best[::-1]
-    return paths
+__all__ = ["allowed_transitions", "viterbi_bio", "viterbi_bio_batch", "is_valid_bio", "bio_to_spans", "decode_layers", "spans_to_bio",
+           "trim_span", "snap_to_words", "group_triggers", "decode_roles"]
 
 
 def is_valid_bio(tags: Sequence[str]) -> bool:
@@ -126,6 +40,61 @@ def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
                 spans.append((label, first, i - 1))
             label, first = (t[2:], i) if t != "O" else (None, -1)
     return spans
+
+
+def decode_layers(layers: Sequence[tuple[np.ndarray, Sequence[str]]], lengths: Sequence[int]
+                  ) -> list[list[list[tuple[str, int, int, float]]]]:
+    """Spans of the constrained Viterbi path of each layer and row, decoded in one pass.
+
+    ``layers`` holds (log-probabilities (batch, time, tags), tags) per layer; the layers' labels
+    must differ. Returns ``out[layer][row]``: (label, first, last inclusive, confidence) in
+    order, where the confidence is the mean probability of the path's tags over the span.
+
+    >>> lp = np.log(np.array([[[.1, .8, .1], [.1, .2, .7], [.9, .05, .05]]]))
+    >>> ent, evt = decode_layers([(lp, ["O", "B-PER", "I-PER"]), (lp, ["O", "B-MEET", "I-MEET"])], [3])
+    >>> [(label, first, last, round(conf, 2)) for label, first, last, conf in evt[0]]
+    [('MEET', 0, 1, 0.75)]
+    """
+    labels_seen: set[str] = set()
+    out: list[list[list[tuple[str, int, int, float]]]] = []
+    for log_probs, tags in layers:
+        labels = {t[2:] for t in tags if t != "O"}
+        if labels & labels_seen:
+            raise ValueError(f"the layers share labels: {sorted(labels & labels_seen)}")
+        labels_seen |= labels
+        out.append(_layer_spans(log_probs, lengths, list(tags)))
+    return out
+
+
+def _layer_spans(log_probs: np.ndarray, lengths: Sequence[int], tags: list[str]
+                 ) -> list[list[tuple[str, int, int, float]]]:
+    bsz, length = log_probs.shape[:2]
+    lens = np.asarray(lengths, dtype=np.int64)
+    paths = viterbi_paths(log_probs, lens, tags)
+    inside = np.arange(length)[None, :] < lens[:, None]
+    paths = np.where(inside, paths, 0)
+    kind = np.array([0 if t == "O" else 1 if t.startswith("B-") else 2 for t in tags])
+    names = [t[2:] if t != "O" else "" for t in tags]
+    label_id = np.array([sorted(set(names)).index(n) for n in names])
+    k_path, l_path = kind[paths], label_id[paths]
+    prev_k = np.pad(k_path, ((0, 0), (1, 0)))[:, :-1]
+    prev_l = np.pad(l_path, ((0, 0), (1, 0)))[:, :-1]
+    cont = (k_path == 2) & (prev_k != 0) & (prev_l == l_path)
+    starts = (k_path != 0) & ~cont
+    # flatten with one O column after each row so that every span ends inside its row
+    width = length + 1
+    cont_flat = np.pad(cont, ((0, 0), (0, 1))).ravel()
+    start_flat = np.nonzero(np.pad(starts, ((0, 0), (0, 1))).ravel())[0]
+    breaks = np.nonzero(~cont_flat)[0]
+    end_flat = breaks[np.searchsorted(breaks, start_flat, side="right")] - 1
+    prob = np.exp(np.take_along_axis(log_probs, paths[..., None], -1)[..., 0].astype(np.float64)) * inside
+    csum = np.concatenate([[0.0], np.pad(prob, ((0, 0), (0, 1))).ravel().cumsum()])
+    conf = (csum[end_flat + 1] - csum[start_flat]) / (end_flat - start_flat + 1)
+    out: list[list[tuple[str, int, int, float]]] = [[] for _ in range(bsz)]
+    for f, e, c in zip(start_flat.tolist(), end_flat.tolist(), conf.tolist()):
+        row, first = divmod(f, width)
+        out[row].append((names[paths[row, first]], first, e - row * width, c))
+    return out
 
 
 def spans_to_bio(spans: Sequence[tuple[str, int, int]], length: int) -> list[str]:

@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from .dates import resolve_date
-from .decoding import bio_to_spans, decode_roles, snap_to_words, trim_span, viterbi_bio_batch
 from .events import WindowResult, assemble_events
 from .linking import AliasTable
 from .modeling import EventModel
-from .schema import CLITICS, EDGE_CHARS, EVENT_TYPES, MODES, ROLE_TAILS, Event, Mention
-from .text import Normalized, Window, make_windows, normalize
+from .schema import EVENT_TYPES, Event, Mention
+from .text import Window, make_windows_batch, normalize
+from .window_inference import run_windows, select_pair_spans, window_tensors
+
+__all__ = ["Document", "EventExtractor", "select_pair_spans"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,22 +75,6 @@ class Document:
         return {"id": record_id, "text": self.text, "spans": spans, "relations": rels}
 
 
-def select_pair_spans(found: list[tuple[Mention, int, int]], max_triggers: int, max_candidates: int
-                      ) -> tuple[list[int], list[int]]:
-    """Indices of the triggers and argument candidates of a window that are scored in pairs:
-    the most confident ones, at most ``max_triggers`` and ``max_candidates``, in text order.
-
-    >>> m = [(Mention("a", "CONSULT", 0, 1, c), 0, 0) for c in (.2, .9, .5)] + [(Mention("b", "PER", 2, 3, .7), 1, 1)]
-    >>> select_pair_spans(m, 2, 5)
-    ([1, 2], [3])
-    """
-    trig = [i for i, (m, _, _) in enumerate(found) if m.label in EVENT_TYPES]
-    cand = [i for i, (m, _, _) in enumerate(found) if m.label not in EVENT_TYPES]
-    trig = sorted(sorted(trig, key=lambda i: -found[i][0].confidence)[:max_triggers])
-    cand = sorted(sorted(cand, key=lambda i: -found[i][0].confidence)[:max_candidates])
-    return trig, cand
-
-
 class EventExtractor:
     """Inference pipeline around an :class:`EventModel` and its tokenizer.
 
@@ -108,6 +93,8 @@ class EventExtractor:
         self.tokenizer = tokenizer
         self.aliases = aliases or AliasTable()
         self.batch_size = batch_size
+        #: batches whose decoding and span heads run together (fewer, larger calls)
+        self.group_batches = 8
         #: events with no ACTOR are not returned (SCHEMA.md: events with no explicit actor are not annotated)
         self.require_actor = True
         cfg = model.config
@@ -200,26 +187,24 @@ class EventExtractor:
 
     # ---- internals ----
     def _analyze_chunk(self, texts: list[str], pubs: list[str | None], bs: int) -> list[Document]:
-        prepared: list[tuple[Normalized, list[Window]]] = []
-        jobs: list[tuple[int, int]] = []
-        for ti, text in enumerate(texts):
-            if not text.strip() or not _ARABIC.search(text):
-                prepared.append((normalize(""), []))
-                continue
-            norm = normalize(text)
-            wins = make_windows(norm.text, self.tokenizer, self.model.config.max_tokens)
-            prepared.append((norm, wins))
-            jobs += [(ti, wi) for wi in range(len(wins))]
+        keep = [ti for ti, t in enumerate(texts) if t.strip() and _ARABIC.search(t)]
+        norms = {ti: normalize(texts[ti]) for ti in keep}
+        wins = dict(zip(keep, make_windows_batch([norms[ti].text for ti in keep], self.tokenizer,
+                                                 self.model.config.max_tokens)))
+        jobs = sorted(((ti, wi) for ti in keep for wi in range(len(wins[ti]))),
+                      key=lambda j: len(wins[j[0]][j[1]].input_ids))
         results: dict[tuple[int, int], WindowResult] = {}
-        jobs.sort(key=lambda j: len(prepared[j[0]][1][j[1]].input_ids))
-        for b in range(0, len(jobs), bs):
-            batch = jobs[b:b + bs]
-            outs = self._run_windows([prepared[ti][1][wi] for ti, wi in batch], [prepared[ti][0] for ti, _ in batch])
-            results.update(zip(batch, outs))
+        step = bs * self.group_batches
+        for g in range(0, len(jobs), step):
+            group = jobs[g:g + step]
+            outs = run_windows(self.model, self.tokenizer, [wins[ti][wi] for ti, wi in group],
+                               [norms[ti] for ti, _ in group], bs)
+            results.update(zip(group, outs))
+        cfg = self.model.config
+        platt = (cfg.temperatures.get("event_a", 1.0), cfg.temperatures.get("event_b", 0.0))
         docs = []
         for ti, text in enumerate(texts):
-            norm, wins = prepared[ti]
-            wres = [results[(ti, wi)] for wi in range(len(wins))]
+            wres = [results[(ti, wi)] for wi in range(len(wins.get(ti, [])))]
             doc = Document(text)
             for w in wres:
                 self.aliases.link(w.mentions, text)
@@ -228,107 +213,10 @@ class EventExtractor:
                         m.value = resolve_date(m.text, pubs[ti])
                 doc.mentions += w.mentions
                 doc.relations += [(w.mentions[h], role, w.mentions[t], p) for h, t, role, p in w.relations]
-            cfg = self.model.config
-            platt = (cfg.temperatures.get("event_a", 1.0), cfg.temperatures.get("event_b", 0.0))
             doc.events = assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor, platt=platt)
             docs.append(doc)
         return docs
 
     def window_tensors(self, windows: list[Window]) -> tuple[torch.Tensor, torch.Tensor]:
         """``input_ids`` ([CLS] tokens [SEP], padded) and ``attention_mask`` of a batch of windows."""
-        tok = self.tokenizer
-        n_max = max(len(w.input_ids) for w in windows) + 2
-        ids = torch.full((len(windows), n_max), tok.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(windows), n_max), dtype=torch.long)
-        for r, w in enumerate(windows):
-            row = [tok.cls_token_id] + w.input_ids + [tok.sep_token_id]
-            ids[r, :len(row)] = torch.tensor(row)
-            mask[r, :len(row)] = 1
-        return ids.to(self.device), mask.to(self.device)
-
-    @torch.inference_mode()
-    def _run_windows(self, windows: list[Window], norms: list[Normalized]) -> list[WindowResult]:
-        cfg = self.model.config
-        temps = dict(cfg.temperatures)
-        ids, mask = self.window_tensors(windows)
-        hidden = self.model.encode(ids, mask)
-        ent = torch.log_softmax(self.model.entity_head(hidden).float() / temps["entity"], -1).cpu().numpy()
-        evt = torch.log_softmax(self.model.event_head(hidden).float() / temps["event"], -1).cpu().numpy()
-        per_window: list[list[tuple[Mention, int, int]]] = []
-        lengths = [len(w.input_ids) for w in windows]
-        paths = {"ent": viterbi_bio_batch(ent[:, 1:], lengths, self.entity_tags),
-                 "evt": viterbi_bio_batch(evt[:, 1:], lengths, self.event_tags)}
-        for r, (w, norm) in enumerate(zip(windows, norms)):
-            n = len(w.input_ids)
-            found: list[tuple[Mention, int, int]] = []
-            for key, lp, tags in (("ent", ent[r, 1:n + 1], self.entity_tags), ("evt", evt[r, 1:n + 1], self.event_tags)):
-                path = paths[key][r]
-                csum = np.concatenate([[0.0], np.cumsum(np.exp(lp[np.arange(n), path]))])
-                layer: list[tuple[Mention, int, int]] = []
-                for label, first, last in bio_to_spans([tags[k] for k in path]):
-                    raw_s, raw_e = norm.to_original(w.offsets[first][0], w.offsets[last][1])
-                    trimmed = trim_span(norm.raw, *snap_to_words(norm.raw, raw_s, raw_e, CLITICS), EDGE_CHARS)
-                    if trimmed is None:
-                        continue
-                    s, e = trimmed
-                    conf = float(csum[last + 1] - csum[first]) / (last - first + 1)
-                    if layer and s < layer[-1][0].end:  # two pieces of one word: keep the surer one
-                        if conf <= layer[-1][0].confidence:
-                            continue
-                        layer.pop()
-                    layer.append((Mention(norm.raw[s:e], label, s, e, conf), first, last))
-                found += layer
-            found.sort(key=lambda x: (x[0].start, x[0].end))
-            per_window.append(found)
-        # span-level heads on the predicted spans
-        n_span = max(1, max(len(f) for f in per_window))
-        label_id = {lab: k for k, lab in enumerate(cfg.span_labels)}
-        span_rows = [[[a + 1, b + 1, label_id[m.label]] for m, a, b in found] + [[0, 0, 0]] * (n_span - len(found))
-                     for found in per_window]
-        spans = torch.tensor(span_rows, dtype=torch.long)
-        pair_lists, tp_lists = [], []
-        max_t, max_c, max_d = cfg.max_triggers_per_window, cfg.max_candidates_per_window, cfg.max_pair_distance
-        for found in per_window:
-            trig, cand = select_pair_spans(found, max_t, max_c)
-            centre = [(a + b) / 2 for _, a, b in found]
-            pair_lists.append([(i, j) for i in trig for j in cand if abs(centre[i] - centre[j]) <= max_d])
-            tp_lists.append([(i, j) for k, i in enumerate(trig) for j in trig[k + 1:]])
-
-        def pad_pairs(lists: list[list[tuple[int, int]]]) -> torch.Tensor:
-            n = max((len(x) for x in lists), default=0)
-            t = torch.zeros((len(lists), n, 2), dtype=torch.long)
-            for r, x in enumerate(lists):
-                if x:
-                    t[r, :len(x)] = torch.tensor(x)
-            return t
-
-        pairs, tpairs = pad_pairs(pair_lists), pad_pairs(tp_lists)
-        rel, coref, mode, modality = self.model.span_heads(hidden, spans.to(self.device), pairs.to(self.device),
-                                                           tpairs.to(self.device))
-        rel_p = torch.softmax(rel.float() / temps["relation"], -1).cpu().numpy() if rel is not None else None
-        coref_p = torch.sigmoid(coref.float() / temps["coref"]).cpu().numpy() if coref is not None else None
-        mode_p = torch.softmax(mode.float() / temps["mode"], -1).cpu().numpy()
-        modality_p = torch.softmax(modality.float() / temps["modality"], -1).cpu().numpy()
-        results = []
-        roles, modes, modalities, thr = list(cfg.roles), list(cfg.modes), list(cfg.modalities), cfg.relation_threshold
-        mode_index = {t: [0] + [modes.index(x) + 1 for x in MODES[t]] for t in EVENT_TYPES}
-        for r, found in enumerate(per_window):
-            mentions = [m for m, _, _ in found]
-            res = WindowResult(mentions)
-            if pair_lists[r]:
-                rows = rel_p[r, :len(pair_lists[r])]
-                tails = [mentions[j].label for _, j in pair_lists[r]]
-                for k, role, p in decode_roles(rows, tails, roles, ROLE_TAILS, thr):
-                    i, j = pair_lists[r][k]
-                    res.relations.append((i, j, role, p))
-            for k, (i, j) in enumerate(tp_lists[r]):
-                res.coref[(i, j)] = float(coref_p[r, k])
-            for i, m in enumerate(mentions):
-                if m.label in EVENT_TYPES:
-                    mp = mode_p[r, i]
-                    best = max(mode_index[m.label], key=lambda k: mp[k])
-                    res.modes[i] = (None if best == 0 else modes[best - 1], float(mp[best]))
-                    q = modality_p[r, i]
-                    res.modalities[i] = (modalities[int(q.argmax())], float(q.max()))
-            results.append(res)
-        return results
+        return window_tensors(windows, self.tokenizer, self.device)

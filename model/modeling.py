@@ -107,35 +107,67 @@ class EventModel(PreTrainedModel):
 
     def span_representations(self, hidden: torch.Tensor, spans: torch.Tensor) -> torch.Tensor:
         """(batch, spans, span_hidden) from [first; last; mean] of each span's tokens."""
-        bsz, _, h = hidden.shape
-        first, last = spans[..., 0].clamp(min=0), spans[..., 1].clamp(min=0)
-        idx = torch.arange(bsz, device=hidden.device)[:, None]
-        csum = torch.cat([hidden.new_zeros(bsz, 1, h), hidden.cumsum(1)], dim=1)
-        total = csum[idx, last + 1] - csum[idx, first]
-        mean = total / (last - first + 1).clamp(min=1).unsqueeze(-1).to(hidden.dtype)
-        return self.span_proj(torch.cat([hidden[idx, first], hidden[idx, last], mean], dim=-1))
+        bsz, n_span = spans.shape[:2]
+        rows = torch.arange(bsz, device=hidden.device).repeat_interleave(n_span)
+        reps = self.flat_span_representations(hidden, rows, spans[..., 0].reshape(-1), spans[..., 1].reshape(-1))
+        return reps.view(bsz, n_span, -1)
 
-    def _pair_inputs(self, reps: torch.Tensor, spans: torch.Tensor, pairs: torch.Tensor):
-        idx = torch.arange(reps.shape[0], device=reps.device)[:, None]
-        a, b = pairs[..., 0].clamp(min=0), pairs[..., 1].clamp(min=0)
-        center = (spans[..., 0] + spans[..., 1]).float() / 2
-        dist = (center[idx, b] - center[idx, a]).round().long()
-        labels = spans[..., 2].clamp(min=0)
+    def flat_span_representations(self, hidden: torch.Tensor, rows: torch.Tensor, first: torch.Tensor,
+                                  last: torch.Tensor) -> torch.Tensor:
+        """(spans, span_hidden) of spans given as their row in ``hidden`` and first/last token."""
+        first, last = first.clamp(min=0), last.clamp(min=0)
+        lengths = (last - first + 1).clamp(min=1)
+        span_id = torch.repeat_interleave(torch.arange(len(first), device=hidden.device), lengths)
+        starts = torch.cumsum(lengths, 0) - lengths
+        pos = first[span_id] + torch.arange(len(span_id), device=hidden.device) - starts[span_id]
+        total = hidden.new_zeros(len(first), hidden.shape[-1]).index_add_(0, span_id, hidden[rows[span_id], pos])
+        mean = total / lengths.unsqueeze(-1).to(hidden.dtype)
+        return self.span_proj(torch.cat([hidden[rows, first], hidden[rows, last], mean], dim=-1))
+
+    def _pair_inputs(self, reps: torch.Tensor, centre: torch.Tensor, labels: torch.Tensor, a: torch.Tensor,
+                     b: torch.Tensor):
+        """Inputs of a pair scorer for flat span indices ``a`` and ``b`` into ``reps`` (spans, d)."""
+        dist = (centre[b] - centre[a]).round().long()
         feats = torch.cat([self.dist_emb(distance_bucket(dist, self.config.distance_buckets)),
-                           self.label_emb(labels[idx, a]), self.label_emb(labels[idx, b])], dim=-1)
-        return reps[idx, a], reps[idx, b], feats
+                           self.label_emb(labels[a]), self.label_emb(labels[b])], dim=-1)
+        return reps[a], reps[b], feats
 
     def span_heads(self, hidden: torch.Tensor, spans: torch.Tensor, pairs: torch.Tensor | None,
                    trigger_pairs: torch.Tensor | None):
-        """(relation, coref, mode, modality) logits for given spans and pairs of them."""
-        reps = self.dropout(self.span_representations(hidden, spans))
-        lab = self.label_emb(spans[..., 2].clamp(min=0))
-        attr_in = torch.cat([reps, lab], dim=-1)
+        """(relation, coref, mode, modality) logits for padded spans (batch, spans, 3: first, last,
+        label) and padded pairs of span indices (batch, pairs, 2)."""
+        bsz, n_span = spans.shape[:2]
+        rows = torch.arange(bsz, device=hidden.device).repeat_interleave(n_span)
+        flat = torch.cat([rows[:, None], spans.reshape(-1, spans.shape[-1])], dim=1)
+
+        def flatten(p: torch.Tensor | None) -> torch.Tensor | None:
+            if p is None:
+                return None
+            base = (torch.arange(bsz, device=p.device) * n_span)[:, None, None]
+            return (p.clamp(min=0) + base).reshape(-1, 2)
+
+        rel, coref, mode, modality = self.flat_span_heads(hidden, flat, flatten(pairs), flatten(trigger_pairs))
+        if rel is not None:
+            rel = rel.view(bsz, -1, rel.shape[-1])
+        if coref is not None:
+            coref = coref.view(bsz, -1)
+        return rel, coref, mode.view(bsz, n_span, -1), modality.view(bsz, n_span, -1)
+
+    def flat_span_heads(self, hidden: torch.Tensor, spans: torch.Tensor, pairs: torch.Tensor | None,
+                        trigger_pairs: torch.Tensor | None):
+        """Logits for spans given flat (spans, 4: row of ``hidden``, first, last, label) and pairs
+        of indices into them (pairs, 2): relation (pairs, roles + 1), coref (trigger pairs,),
+        mode (spans, modes + 1), modality (spans, modalities). No padding anywhere."""
+        reps = self.dropout(self.flat_span_representations(hidden, spans[:, 0], spans[:, 1], spans[:, 2]))
+        labels = spans[:, 3].clamp(min=0)
+        centre = (spans[:, 1] + spans[:, 2]).float() / 2
+        attr_in = torch.cat([reps, self.label_emb(labels)], dim=-1)
         rel = coref = None
-        if pairs is not None and pairs.shape[1] > 0:
-            rel = self.relation_head(*self._pair_inputs(reps, spans, pairs))
-        if trigger_pairs is not None and trigger_pairs.shape[1] > 0:
-            coref = self.coref_head(*self._pair_inputs(reps, spans, trigger_pairs)).squeeze(-1)
+        if pairs is not None and pairs.numel() > 0:
+            rel = self.relation_head(*self._pair_inputs(reps, centre, labels, pairs[:, 0], pairs[:, 1]))
+        if trigger_pairs is not None and trigger_pairs.numel() > 0:
+            coref = self.coref_head(*self._pair_inputs(reps, centre, labels, trigger_pairs[:, 0],
+                                                       trigger_pairs[:, 1])).squeeze(-1)
         return rel, coref, self.mode_head(attr_in), self.modality_head(attr_in)
 
     def forward(

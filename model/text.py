@@ -128,19 +128,43 @@ def make_windows(text: str, tokenizer: Any, max_tokens: int) -> list[Window]:
     ``max_tokens`` excludes special tokens. A sentence with more tokens is cut into
     consecutive chunks; every token of the text is in exactly one window.
     """
+    return make_windows_batch([text], tokenizer, max_tokens)[0]
+
+
+def _tokenize(pieces: list[str], tokenizer: Any) -> tuple[list[list[int]], list[list[tuple[int, int]]]]:
+    """Token ids and character offsets of each string, without special tokens, in one call."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None:  # a fast tokenizer: call the Rust tokenizer directly (much less overhead)
+        encs = backend.encode_batch(pieces, add_special_tokens=False)
+        return [e.ids for e in encs], [e.offsets for e in encs]
+    enc = tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True)
+    return enc["input_ids"], enc["offset_mapping"]
+
+
+def make_windows_batch(texts: list[str], tokenizer: Any, max_tokens: int) -> list[list[Window]]:
+    """:func:`make_windows` of several texts, tokenised in a single call."""
     if max_tokens < 1:
         raise ValueError("max_tokens must be at least 1")
-    sents = split_sentences(text)
-    if not sents:
-        return []
-    enc = tokenizer([text[s:e] for s, e in sents], add_special_tokens=False, return_offsets_mapping=True)
+    sents = [split_sentences(t) for t in texts]
+    flat = [t[s:e] for t, ss in zip(texts, sents) for s, e in ss]
+    all_ids, all_offs = _tokenize(flat, tokenizer) if flat else ([], [])
+    out: list[list[Window]] = []
+    k = 0
+    for ss in sents:
+        out.append(_pack(ss, all_ids[k:k + len(ss)], all_offs[k:k + len(ss)], max_tokens))
+        k += len(ss)
+    return out
+
+
+def _pack(sents: list[tuple[int, int]], sent_ids: list[list[int]], sent_offs: list[list[tuple[int, int]]],
+          max_tokens: int) -> list[Window]:
     pieces: list[tuple[list[int], list[tuple[int, int]], tuple[int, int]]] = []
-    for (s, _e), ids, offs in zip(sents, enc["input_ids"], enc["offset_mapping"]):
-        offs = [(a + s, b + s) for a, b in offs]
+    for (s, _e), ids, offs in zip(sents, sent_ids, sent_offs):
         if not ids:
             continue
+        offs = [(a + s, b + s) for a, b in offs]
         for k in range(0, len(ids), max_tokens):
-            chunk_ids, chunk_offs = ids[k:k + max_tokens], offs[k:k + max_tokens]
+            chunk_ids, chunk_offs = list(ids[k:k + max_tokens]), offs[k:k + max_tokens]
             pieces.append((chunk_ids, chunk_offs, (chunk_offs[0][0], chunk_offs[-1][1])))
     windows: list[Window] = []
     cur_ids: list[int] = []

@@ -1,0 +1,173 @@
+"""From token windows to per-window predictions: encoder, token heads, decoding, span heads.
+
+Windows are run through the encoder ``batch_size`` at a time; the decoding and the span-level
+heads then run once for a whole group of batches, so that their fixed cost (numpy and torch
+calls) is paid once per group instead of once per batch. Offsets of the returned mentions index
+the raw text (through :class:`~model.text.Normalized`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from .decoding import decode_layers, decode_roles, snap_to_words, trim_span
+from .events import WindowResult
+from .modeling import EventModel
+from .schema import CLITICS, EDGE_CHARS, EVENT_TYPES, MODES, ROLE_TAILS, Mention
+from .text import Normalized, Window
+
+Found = list[tuple[Mention, int, int]]  # mention, first and last token index in the window
+
+
+def select_pair_spans(found: Found, max_triggers: int, max_candidates: int) -> tuple[list[int], list[int]]:
+    """Indices of the triggers and argument candidates of a window that are scored in pairs:
+    the most confident ones, at most ``max_triggers`` and ``max_candidates``, in text order.
+
+    >>> m = [(Mention("a", "CONSULT", 0, 1, c), 0, 0) for c in (.2, .9, .5)] + [(Mention("b", "PER", 2, 3, .7), 1, 1)]
+    >>> select_pair_spans(m, 2, 5)
+    ([1, 2], [3])
+    """
+    trig = [i for i, (m, _, _) in enumerate(found) if m.label in EVENT_TYPES]
+    cand = [i for i, (m, _, _) in enumerate(found) if m.label not in EVENT_TYPES]
+    trig = sorted(sorted(trig, key=lambda i: -found[i][0].confidence)[:max_triggers])
+    cand = sorted(sorted(cand, key=lambda i: -found[i][0].confidence)[:max_candidates])
+    return trig, cand
+
+
+def window_tensors(windows: Sequence[Window], tokenizer: Any, device: torch.device | str = "cpu"
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``input_ids`` ([CLS] tokens [SEP], padded) and ``attention_mask`` of a batch of windows."""
+    tok = tokenizer
+    n_max = max(len(w.input_ids) for w in windows) + 2
+    rows = [[tok.cls_token_id, *w.input_ids, tok.sep_token_id] for w in windows]
+    ids = torch.tensor([r + [tok.pad_token_id] * (n_max - len(r)) for r in rows], dtype=torch.long)
+    mask = torch.tensor([[1] * len(r) + [0] * (n_max - len(r)) for r in rows], dtype=torch.long)
+    return ids.to(device), mask.to(device)
+
+
+def mentions_of(spans: list[tuple[str, int, int, float]], window: Window, norm: Normalized) -> Found:
+    """Mentions of decoded token spans, with raw-text offsets snapped to whole words and
+    trimmed of edge punctuation; of two spans that end up overlapping, the surer one stays."""
+    layer: Found = []
+    for label, first, last, conf in spans:
+        raw_s, raw_e = norm.to_original(window.offsets[first][0], window.offsets[last][1])
+        trimmed = trim_span(norm.raw, *snap_to_words(norm.raw, raw_s, raw_e, CLITICS), EDGE_CHARS)
+        if trimmed is None:
+            continue
+        s, e = trimmed
+        if layer and s < layer[-1][0].end:  # two pieces of one word: keep the surer one
+            if conf <= layer[-1][0].confidence:
+                continue
+            layer.pop()
+        layer.append((Mention(norm.raw[s:e], label, s, e, conf), first, last))
+    return layer
+
+
+@torch.inference_mode()
+def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], norms: Sequence[Normalized],
+                batch_size: int = 8) -> list[WindowResult]:
+    """Predictions for each window (``norms[i]`` is the normalised text ``windows[i]`` comes from).
+
+    Windows should be sorted by length, so that batches need little padding.
+    """
+    if not windows:
+        return []
+    cfg = model.config
+    device = next(model.parameters()).device
+    temps = dict(cfg.temperatures)
+    n_max = max(len(w.input_ids) for w in windows) + 2
+    hidden_parts, ent_parts, evt_parts = [], [], []
+    for b in range(0, len(windows), batch_size):
+        ids, mask = window_tensors(windows[b:b + batch_size], tokenizer, device)
+        hidden = model.encode(ids, mask)
+        hidden_parts.append(torch.nn.functional.pad(hidden, (0, 0, 0, n_max - hidden.shape[1])))
+        ent_parts.append(model.entity_head(hidden).float())
+        evt_parts.append(model.event_head(hidden).float())
+    hidden = torch.cat(hidden_parts)
+
+    def log_probs(parts: list[torch.Tensor], temp: float) -> np.ndarray:
+        lp = [torch.log_softmax(p / temp, -1)[:, 1:].cpu().numpy() for p in parts]
+        out = np.zeros((len(windows), n_max - 1, lp[0].shape[-1]), dtype=np.float32)
+        row = 0
+        for x in lp:
+            out[row:row + len(x), :x.shape[1]] = x
+            row += len(x)
+        return out
+
+    lengths = [len(w.input_ids) for w in windows]
+    layers = decode_layers([(log_probs(ent_parts, temps["entity"]), list(cfg.entity_tags)),
+                            (log_probs(evt_parts, temps["event"]), list(cfg.event_tags))], lengths)
+    per_window: list[Found] = []
+    for r, (w, norm) in enumerate(zip(windows, norms)):
+        found = mentions_of(layers[0][r], w, norm) + mentions_of(layers[1][r], w, norm)
+        found.sort(key=lambda x: (x[0].start, x[0].end))
+        per_window.append(found)
+    return _span_level(model, hidden, per_window, temps)
+
+
+def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found], temps: dict[str, float]
+                ) -> list[WindowResult]:
+    """Roles, same-event scores, modes and modalities of the decoded spans of each window,
+    scored flat (no padding) over all windows at once."""
+    cfg = model.config
+    device = hidden.device
+    label_id = {lab: k for k, lab in enumerate(cfg.span_labels)}
+    spans, pairs, tpairs = [], [], []
+    pair_of: list[tuple[int, int]] = []  # per window: first index and count of its pairs
+    tpair_of: list[tuple[int, int]] = []
+    base = 0
+    max_t, max_c, max_d = cfg.max_triggers_per_window, cfg.max_candidates_per_window, cfg.max_pair_distance
+    for r, found in enumerate(per_window):
+        spans += [[r, a + 1, b + 1, label_id[m.label]] for m, a, b in found]
+        trig, cand = select_pair_spans(found, max_t, max_c)
+        centre = [(a + b) / 2 for _, a, b in found]
+        p = [(i, j) for i in trig for j in cand if abs(centre[i] - centre[j]) <= max_d]
+        tp = [(i, j) for k, i in enumerate(trig) for j in trig[k + 1:]]
+        pair_of.append((len(pairs), len(p)))
+        tpair_of.append((len(tpairs), len(tp)))
+        pairs += [[base + i, base + j] for i, j in p]
+        tpairs += [[base + i, base + j] for i, j in tp]
+        base += len(found)
+    if not spans:
+        return [WindowResult([]) for _ in per_window]
+
+    def as_tensor(rows: list[list[int]], width: int) -> torch.Tensor:
+        return torch.tensor(rows, dtype=torch.long, device=device).reshape(len(rows), width)
+
+    rel, coref, mode, modality = model.flat_span_heads(hidden, as_tensor(spans, 4), as_tensor(pairs, 2),
+                                                       as_tensor(tpairs, 2))
+    rel_p = torch.softmax(rel.float() / temps["relation"], -1).cpu().numpy() if rel is not None else None
+    coref_p = torch.sigmoid(coref.float() / temps["coref"]).cpu().numpy() if coref is not None else None
+    mode_p = torch.softmax(mode.float() / temps["mode"], -1).cpu().numpy()
+    modality_p = torch.softmax(modality.float() / temps["modality"], -1).cpu().numpy()
+    results = []
+    roles, modes, modalities, thr = list(cfg.roles), list(cfg.modes), list(cfg.modalities), cfg.relation_threshold
+    mode_index = {t: [0] + [modes.index(x) + 1 for x in MODES[t]] for t in EVENT_TYPES}
+    base = 0
+    for r, found in enumerate(per_window):
+        mentions = [m for m, _, _ in found]
+        res = WindowResult(mentions)
+        p0, n_p = pair_of[r]
+        if n_p:
+            local = [(pairs[k][0] - base, pairs[k][1] - base) for k in range(p0, p0 + n_p)]
+            tails = [mentions[j].label for _, j in local]
+            for k, role, prob in decode_roles(rel_p[p0:p0 + n_p], tails, roles, ROLE_TAILS, thr):
+                i, j = local[k]
+                res.relations.append((i, j, role, prob))
+        t0, n_t = tpair_of[r]
+        for k in range(t0, t0 + n_t):
+            res.coref[(tpairs[k][0] - base, tpairs[k][1] - base)] = float(coref_p[k])
+        for i, m in enumerate(mentions):
+            if m.label in EVENT_TYPES:
+                mp = mode_p[base + i]
+                best = max(mode_index[m.label], key=lambda k: mp[k])
+                res.modes[i] = (None if best == 0 else modes[best - 1], float(mp[best]))
+                q = modality_p[base + i]
+                res.modalities[i] = (modalities[int(q.argmax())], float(q.max()))
+        results.append(res)
+        base += len(found)
+    return results
