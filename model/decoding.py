@@ -181,12 +181,13 @@ def decode_roles(
     ...              {"ACTOR": frozenset({"PER"}), "TIME": frozenset({"DATE"})})
     [(0, 'ACTOR', 0.7)]
     """
-    out = []
-    for i, (probs, label) in enumerate(zip(role_probs, tail_labels)):
-        best, best_p = None, 0.0
-        for k, role in enumerate(roles, 1):
-            if label in role_tails[role] and probs[k] > best_p:
-                best, best_p = role, float(probs[k])
-        if best is not None and best_p > float(probs[0]) and best_p >= threshold:
-            out.append((i, best, best_p))
-    return out
+    probs = np.asarray(role_probs, dtype=np.float64)
+    if probs.size == 0:
+        return []
+    fit_of = {label: [label in role_tails[role] for role in roles] for label in set(tail_labels)}
+    fits = np.array([fit_of[label] for label in tail_labels], dtype=bool)
+    scored = np.where(fits, probs[:, 1:], 0.0)
+    best = scored.argmax(1)
+    best_p = scored[np.arange(len(best)), best]
+    keep = (best_p > 0.0) & (best_p > probs[:, 0]) & (best_p >= threshold)
+    return [(int(i), roles[int(best[i])], float(best_p[i])) for i in np.nonzero(keep)[0]]

@@ -92,25 +92,28 @@ def assemble_events(windows: list[WindowResult], coref_threshold: float = 0.5, r
                 mod_votes[mod] = mod_votes.get(mod, 0.0) + p
             ev.modality = max(mod_votes, key=lambda k: mod_votes[k]) if mod_votes else "asserted"
             events.append((ev, [t.confidence for t in ev.triggers], actor_conf))
-    merged: list[tuple[Event, list[float], list[float]]] = []
-    by_key: dict[tuple[str, frozenset[str]], tuple[Event, list[float], list[float]]] = {}
+    merged: list[tuple[Event, list[float], list[float], set[tuple[str, int, int]]]] = []
+    by_key: dict[tuple[str, frozenset[str]], tuple[Event, list[float], list[float], set[tuple[str, int, int]]]] = {}
     for ev, tconf, aconf in events:
         keys = frozenset(_actor_keys(ev))
         target = by_key.get((ev.type, keys)) if keys else None
         if target is None:
-            item = (ev, list(tconf), list(aconf))
+            item = (ev, list(tconf), list(aconf), {(a.role, a.mention.start, a.mention.end) for a in ev.arguments})
             merged.append(item)
             if keys:
                 by_key[(ev.type, keys)] = item
             continue
-        tev = target[0]
+        tev, have = target[0], target[3]
         tev.triggers += ev.triggers
-        have = {(a.role, a.mention.start, a.mention.end) for a in tev.arguments}
-        tev.arguments += [a for a in ev.arguments if (a.role, a.mention.start, a.mention.end) not in have]
+        for a in ev.arguments:
+            key = (a.role, a.mention.start, a.mention.end)
+            if key not in have:
+                have.add(key)
+                tev.arguments.append(a)
         target[1].extend(tconf)
         target[2].extend(aconf)
     out = []
-    for ev, tconf, aconf in merged:
+    for ev, tconf, aconf, _ in merged:
         if require_actor and not ev.refs("ACTOR"):
             continue
         ev.triggers.sort(key=lambda m: m.start)

@@ -159,7 +159,7 @@ class EventExtractor:
 
     def iter_analyze(self, texts: Sequence[str], published: str | Sequence[str | None] | None = None,
                      batch_size: int | None = None, show_progress_bar: bool = False,
-                     chunk_texts: int = 32) -> Iterator[Document]:
+                     chunk_texts: int = 64) -> Iterator[Document]:
         """Documents in input order, processed ``chunk_texts`` texts at a time (memory stays flat)."""
         if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
             raise ValueError(f"expected a str or a list of str, got {type(texts).__name__}")

@@ -115,11 +115,14 @@ class Event:
     def refs(self, role: str) -> list[str | list[str]]:
         """Distinct refs (or surfaces, where no ref) of the arguments with ``role``."""
         out: list[Any] = []
+        seen: set[Any] = set()
         for arg in self.arguments:
             if arg.role != role:
                 continue
             key = arg.mention.ref if arg.mention.ref is not None else arg.mention.text
-            if key not in out:
+            hashable = tuple(key) if isinstance(key, list) else key
+            if hashable not in seen:
+                seen.add(hashable)
                 out.append(key)
         return out
 

@@ -142,27 +142,61 @@ def _tokenize(pieces: list[str], tokenizer: Any) -> tuple[list[list[int]], list[
 
 
 def make_windows_batch(texts: list[str], tokenizer: Any, max_tokens: int) -> list[list[Window]]:
-    """:func:`make_windows` of several texts, tokenised in a single call."""
+    """:func:`make_windows` of several texts, tokenised in a single call.
+
+    Each text is tokenised whole, and its tokens are then dealt out to its sentences; where a
+    token would not lie inside one sentence (a tokenizer that glues whitespace to tokens), that
+    text is tokenised sentence by sentence instead.
+    """
     if max_tokens < 1:
         raise ValueError("max_tokens must be at least 1")
     sents = [split_sentences(t) for t in texts]
-    flat = [t[s:e] for t, ss in zip(texts, sents) for s, e in ss]
-    all_ids, all_offs = _tokenize(flat, tokenizer) if flat else ([], [])
-    out: list[list[Window]] = []
-    k = 0
-    for ss in sents:
-        out.append(_pack(ss, all_ids[k:k + len(ss)], all_offs[k:k + len(ss)], max_tokens))
-        k += len(ss)
+    todo = [k for k, ss in enumerate(sents) if ss]
+    out: list[list[Window]] = [[] for _ in texts]
+    if not todo:
+        return out
+    all_ids, all_offs = _tokenize([texts[k] for k in todo], tokenizer)
+    retry = []
+    for k, ids, offs in zip(todo, all_ids, all_offs):
+        split = _deal_to_sentences(sents[k], list(ids), list(offs))
+        if split is None:
+            retry.append(k)
+        else:
+            out[k] = _pack(sents[k], *split, max_tokens)
+    if retry:
+        flat = [texts[k][s:e] for k in retry for s, e in sents[k]]
+        ids_s, offs_s = _tokenize(flat, tokenizer)
+        j = 0
+        for k in retry:
+            n = len(sents[k])
+            shifted = [[(a + s, b + s) for a, b in o] for (s, _), o in zip(sents[k], offs_s[j:j + n])]
+            out[k] = _pack(sents[k], [list(x) for x in ids_s[j:j + n]], shifted, max_tokens)
+            j += n
     return out
+
+
+def _deal_to_sentences(sents: list[tuple[int, int]], ids: list[int], offs: list[tuple[int, int]]
+                       ) -> tuple[list[list[int]], list[list[tuple[int, int]]]] | None:
+    """Tokens of the whole text split by sentence, or None when one lies outside a sentence."""
+    sent_ids: list[list[int]] = [[] for _ in sents]
+    sent_offs: list[list[tuple[int, int]]] = [[] for _ in sents]
+    k = 0
+    for tid, (a, b) in zip(ids, offs):
+        while k < len(sents) and a >= sents[k][1]:
+            k += 1
+        if k == len(sents) or a < sents[k][0] or b > sents[k][1]:
+            return None
+        sent_ids[k].append(tid)
+        sent_offs[k].append((a, b))
+    return sent_ids, sent_offs
 
 
 def _pack(sents: list[tuple[int, int]], sent_ids: list[list[int]], sent_offs: list[list[tuple[int, int]]],
           max_tokens: int) -> list[Window]:
     pieces: list[tuple[list[int], list[tuple[int, int]], tuple[int, int]]] = []
-    for (s, _e), ids, offs in zip(sents, sent_ids, sent_offs):
+    for ids, offs in zip(sent_ids, sent_offs):
         if not ids:
             continue
-        offs = [(a + s, b + s) for a, b in offs]
         for k in range(0, len(ids), max_tokens):
             chunk_ids, chunk_offs = list(ids[k:k + max_tokens]), offs[k:k + max_tokens]
             pieces.append((chunk_ids, chunk_offs, (chunk_offs[0][0], chunk_offs[-1][1])))

@@ -80,27 +80,21 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     device = next(model.parameters()).device
     temps = dict(cfg.temperatures)
     n_max = max(len(w.input_ids) for w in windows) + 2
-    hidden_parts, ent_parts, evt_parts = [], [], []
+    hidden: torch.Tensor | None = None
+    ent_lp = np.zeros((len(windows), n_max, len(cfg.entity_tags)), dtype=np.float32)
+    evt_lp = np.zeros((len(windows), n_max, len(cfg.event_tags)), dtype=np.float32)
     for b in range(0, len(windows), batch_size):
         ids, mask = window_tensors(windows[b:b + batch_size], tokenizer, device)
-        hidden = model.encode(ids, mask)
-        hidden_parts.append(torch.nn.functional.pad(hidden, (0, 0, 0, n_max - hidden.shape[1])))
-        ent_parts.append(model.entity_head(hidden).float())
-        evt_parts.append(model.event_head(hidden).float())
-    hidden = torch.cat(hidden_parts)
-
-    def log_probs(parts: list[torch.Tensor], temp: float) -> np.ndarray:
-        lp = [torch.log_softmax(p / temp, -1)[:, 1:].cpu().numpy() for p in parts]
-        out = np.zeros((len(windows), n_max - 1, lp[0].shape[-1]), dtype=np.float32)
-        row = 0
-        for x in lp:
-            out[row:row + len(x), :x.shape[1]] = x
-            row += len(x)
-        return out
-
+        part = model.encode(ids, mask)
+        if hidden is None:
+            hidden = part.new_zeros(len(windows), n_max, part.shape[-1])
+        rows, length = part.shape[:2]
+        hidden[b:b + rows, :length] = part
+        ent_lp[b:b + rows, :length] = torch.log_softmax(model.entity_head(part).float() / temps["entity"], -1).cpu()
+        evt_lp[b:b + rows, :length] = torch.log_softmax(model.event_head(part).float() / temps["event"], -1).cpu()
+    assert hidden is not None
     lengths = [len(w.input_ids) for w in windows]
-    layers = decode_layers([(log_probs(ent_parts, temps["entity"]), list(cfg.entity_tags)),
-                            (log_probs(evt_parts, temps["event"]), list(cfg.event_tags))], lengths)
+    layers = decode_layers([(ent_lp[:, 1:], list(cfg.entity_tags)), (evt_lp[:, 1:], list(cfg.event_tags))], lengths)
     per_window: list[Found] = []
     for r, (w, norm) in enumerate(zip(windows, norms)):
         found = mentions_of(layers[0][r], w, norm) + mentions_of(layers[1][r], w, norm)

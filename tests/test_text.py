@@ -75,3 +75,30 @@ def reference_normalize(raw):
 def test_fast_normalisation_matches_the_definition(raw):
     n = normalize(raw)
     assert (n.text, n.source) == reference_normalize(raw)
+
+
+class GlueSpaceTokenizer:
+    """A tokenizer whose tokens carry the whitespace before them (as SentencePiece's do)."""
+
+    def __call__(self, pieces, add_special_tokens=False, return_offsets_mapping=True):
+        import re
+
+        spans = [[m.span() for m in re.finditer(r"\s*\S+", p)] for p in pieces]
+        return {"input_ids": [[len(p[a:b]) for a, b in s] for p, s in zip(pieces, spans)], "offset_mapping": spans}
+
+
+def test_windows_fall_back_to_sentences_when_tokens_cross_them(tokenizer):
+    from model.text import make_windows_batch
+
+    text = "قال بوتين. ثم أضاف"
+    glued = make_windows_batch([text, "بحث"], GlueSpaceTokenizer(), 10)
+    # whole-text tokens would start " ثم" in the gap between the sentences; per sentence they do not
+    assert [text[a:b] for a, b in glued[0][0].offsets] == ["قال", " بوتين.", "ثم", " أضاف"]
+    assert glued[0][0].sentences == [(0, 10), (11, len(text))]
+    assert [w.offsets for w in glued[1]] == [[(0, 3)]]
+    # a WordPiece tokenizer takes the fast path and gives the same tokens as per sentence
+    fast = make_windows(text, tokenizer, 10)[0]
+    per_sentence = [(a + s, b + s) for s, e in split_sentences(text)
+                    for a, b in tokenizer(text[s:e], add_special_tokens=False, return_offsets_mapping=True)[
+                        "offset_mapping"]]
+    assert [tuple(o) for o in fast.offsets] == per_sentence
