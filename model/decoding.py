@@ -77,18 +77,22 @@ def _layer_spans(log_probs: np.ndarray, lengths: Sequence[int], tags: list[str]
     names = [t[2:] if t != "O" else "" for t in tags]
     label_id = np.array([sorted(set(names)).index(n) for n in names])
     k_path, l_path = kind[paths], label_id[paths]
-    prev_k = np.pad(k_path, ((0, 0), (1, 0)))[:, :-1]
-    prev_l = np.pad(l_path, ((0, 0), (1, 0)))[:, :-1]
+    prev_k, prev_l = np.zeros_like(k_path), np.zeros_like(l_path)
+    prev_k[:, 1:], prev_l[:, 1:] = k_path[:, :-1], l_path[:, :-1]
     cont = (k_path == 2) & (prev_k != 0) & (prev_l == l_path)
     starts = (k_path != 0) & ~cont
     # flatten with one O column after each row so that every span ends inside its row
     width = length + 1
-    cont_flat = np.pad(cont, ((0, 0), (0, 1))).ravel()
-    start_flat = np.nonzero(np.pad(starts, ((0, 0), (0, 1))).ravel())[0]
+    cont_flat = np.zeros((bsz, width), dtype=bool)
+    cont_flat[:, :-1] = cont
+    cont_flat = cont_flat.ravel()
+    start_flat = np.nonzero(starts)
+    start_flat = start_flat[0] * width + start_flat[1]
     breaks = np.nonzero(~cont_flat)[0]
     end_flat = breaks[np.searchsorted(breaks, start_flat, side="right")] - 1
-    prob = np.exp(np.take_along_axis(log_probs, paths[..., None], -1)[..., 0].astype(np.float64)) * inside
-    csum = np.concatenate([[0.0], np.pad(prob, ((0, 0), (0, 1))).ravel().cumsum()])
+    prob = np.zeros((bsz, width))
+    prob[:, :-1] = np.exp(np.take_along_axis(log_probs, paths[..., None], -1)[..., 0].astype(np.float64)) * inside
+    csum = np.concatenate([[0.0], prob.ravel().cumsum()])
     conf = (csum[end_flat + 1] - csum[start_flat]) / (end_flat - start_flat + 1)
     out: list[list[tuple[str, int, int, float]]] = [[] for _ in range(bsz)]
     for f, e, c in zip(start_flat.tolist(), end_flat.tolist(), conf.tolist()):

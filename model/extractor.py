@@ -31,6 +31,7 @@ __all__ = ["Document", "EventExtractor", "select_pair_spans"]
 logger = logging.getLogger(__name__)
 
 ALIASES_FILE = "aliases.json"
+CHUNK_TEXTS = 64  #: texts whose windows are sorted and batched together
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
@@ -159,7 +160,7 @@ class EventExtractor:
 
     def iter_analyze(self, texts: Sequence[str], published: str | Sequence[str | None] | None = None,
                      batch_size: int | None = None, show_progress_bar: bool = False,
-                     chunk_texts: int = 64) -> Iterator[Document]:
+                     chunk_texts: int = CHUNK_TEXTS) -> Iterator[Document]:
         """Documents in input order, processed ``chunk_texts`` texts at a time (memory stays flat)."""
         if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
             raise ValueError(f"expected a str or a list of str, got {type(texts).__name__}")

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 TATWEEL = "\u0640"
 _DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0654", "\u0655"} | set(
     chr(c) for c in range(0x0610, 0x061B))
@@ -71,8 +73,9 @@ def normalize(text: str) -> Normalized:
     """
     deleted = [m.start() for m in _DELETE_RE.finditer(text)]
     if deleted:
-        dset = set(deleted)
-        src = [i for i in range(len(text)) if i not in dset]
+        keep = np.ones(len(text), dtype=bool)
+        keep[deleted] = False
+        src = np.flatnonzero(keep).tolist()
         kept = _DELETE_RE.sub("", text)
     else:
         src = list(range(len(text)))

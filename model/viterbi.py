@@ -135,6 +135,12 @@ def _decode_segments(lp: np.ndarray, lens: np.ndarray, tags: tuple[str, ...]) ->
     return paths
 
 
+def _append_column(a: np.ndarray, value: bool) -> np.ndarray:
+    out = np.full((a.shape[0], a.shape[1] + 1), value, dtype=a.dtype)
+    out[:, :-1] = a
+    return out
+
+
 def viterbi_bio_batch(log_probs: np.ndarray, lengths: Sequence[int], tags: Sequence[str]) -> list[list[int]]:
     """:func:`viterbi_bio` for a padded batch (batch, time, tags); same optimum, decoded only
     where the per-token argmax breaks a constraint (module docstring).
@@ -166,17 +172,18 @@ def viterbi_paths(log_probs: np.ndarray, lengths: Sequence[int], tags: Sequence[
         # each segment starts with a tag that is not I-: an I- there must be decoded too
         seg_bad = bad[rows] | (cuts & ~start_ok[greedy[rows]] & inside[rows])
         # flat positions; every row starts with a cut, so no segment crosses rows
-        cut_at = np.nonzero(np.pad(cuts, ((0, 0), (0, 1)), constant_values=True).ravel())[0]
-        bad_at = np.nonzero(np.pad(seg_bad, ((0, 0), (0, 1))).ravel())[0]
+        cut_at = np.nonzero(_append_column(cuts, True).ravel())[0]
+        bad_at = np.nonzero(_append_column(seg_bad, False).ravel())[0]
         i = np.unique(np.searchsorted(cut_at, bad_at, side="right"))
         width = length + 1
         seg_row, seg_start = np.divmod(cut_at[i - 1], width)
         seg_end = cut_at[i] - seg_row * width
         lens = seg_end - seg_start
-        lp = np.zeros((len(i), int(lens.max()), log_probs.shape[-1]))
-        for k, (r, s, e) in enumerate(zip(rows[seg_row].tolist(), seg_start.tolist(), seg_end.tolist())):
-            lp[k, :e - s] = log_probs[r, s:e]
-        decoded = _decode_segments(lp, lens, tuple(tags))
-        for k, (r, s, e) in enumerate(zip(rows[seg_row].tolist(), seg_start.tolist(), seg_end.tolist())):
-            greedy[r, s:e] = decoded[k, :e - s]
+        # every (segment, step) as (row, time) of the batch, gathered and scattered at once
+        seg_id = np.repeat(np.arange(len(lens)), lens)
+        step = np.arange(len(seg_id)) - np.repeat(np.cumsum(lens) - lens, lens)
+        row_of, time_of = rows[seg_row][seg_id], seg_start[seg_id] + step
+        lp = np.zeros((len(lens), int(lens.max()), log_probs.shape[-1]), dtype=log_probs.dtype)
+        lp[seg_id, step] = log_probs[row_of, time_of]
+        greedy[row_of, time_of] = _decode_segments(lp, lens, tuple(tags))[seg_id, step]
     return greedy

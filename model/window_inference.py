@@ -20,6 +20,7 @@ from .modeling import EventModel
 from .schema import CLITICS, EDGE_CHARS, EVENT_TYPES, MODES, ROLE_TAILS, Mention
 from .text import Normalized, Window
 
+_TRIGGER_LABELS = frozenset(EVENT_TYPES)
 Found = list[tuple[Mention, int, int]]  # mention, first and last token index in the window
 
 
@@ -31,8 +32,10 @@ def select_pair_spans(found: Found, max_triggers: int, max_candidates: int) -> t
     >>> select_pair_spans(m, 2, 5)
     ([1, 2], [3])
     """
-    trig = [i for i, (m, _, _) in enumerate(found) if m.label in EVENT_TYPES]
-    cand = [i for i, (m, _, _) in enumerate(found) if m.label not in EVENT_TYPES]
+    trig = [i for i, (m, _, _) in enumerate(found) if m.label in _TRIGGER_LABELS]
+    if not trig:
+        return [], []
+    cand = [i for i, (m, _, _) in enumerate(found) if m.label not in _TRIGGER_LABELS]
     trig = sorted(sorted(trig, key=lambda i: -found[i][0].confidence)[:max_triggers])
     cand = sorted(sorted(cand, key=lambda i: -found[i][0].confidence)[:max_candidates])
     return trig, cand
@@ -43,10 +46,14 @@ def window_tensors(windows: Sequence[Window], tokenizer: Any, device: torch.devi
     """``input_ids`` ([CLS] tokens [SEP], padded) and ``attention_mask`` of a batch of windows."""
     tok = tokenizer
     n_max = max(len(w.input_ids) for w in windows) + 2
-    rows = [[tok.cls_token_id, *w.input_ids, tok.sep_token_id] for w in windows]
-    ids = torch.tensor([r + [tok.pad_token_id] * (n_max - len(r)) for r in rows], dtype=torch.long)
-    mask = torch.tensor([[1] * len(r) + [0] * (n_max - len(r)) for r in rows], dtype=torch.long)
-    return ids.to(device), mask.to(device)
+    ids = np.full((len(windows), n_max), tok.pad_token_id, dtype=np.int64)
+    mask = np.zeros((len(windows), n_max), dtype=np.int64)
+    for r, w in enumerate(windows):
+        n = len(w.input_ids)
+        ids[r, 0], ids[r, n + 1] = tok.cls_token_id, tok.sep_token_id
+        ids[r, 1:n + 1] = w.input_ids
+        mask[r, :n + 2] = 1
+    return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
 
 
 def mentions_of(spans: list[tuple[str, int, int, float]], window: Window, norm: Normalized) -> Found:
@@ -81,20 +88,25 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     temps = dict(cfg.temperatures)
     n_max = max(len(w.input_ids) for w in windows) + 2
     hidden: torch.Tensor | None = None
-    ent_lp = np.zeros((len(windows), n_max, len(cfg.entity_tags)), dtype=np.float32)
-    evt_lp = np.zeros((len(windows), n_max, len(cfg.event_tags)), dtype=np.float32)
+    logits: torch.Tensor | None = None
+    # both token heads in one matrix product
+    weight = torch.cat([model.entity_head.weight, model.event_head.weight])
+    bias = torch.cat([model.entity_head.bias, model.event_head.bias])
+    n_ent = len(cfg.entity_tags)
     for b in range(0, len(windows), batch_size):
         ids, mask = window_tensors(windows[b:b + batch_size], tokenizer, device)
         part = model.encode(ids, mask)
-        if hidden is None:
+        if hidden is None or logits is None:
             hidden = part.new_zeros(len(windows), n_max, part.shape[-1])
+            logits = torch.zeros(len(windows), n_max, len(bias), device=device)
         rows, length = part.shape[:2]
         hidden[b:b + rows, :length] = part
-        ent_lp[b:b + rows, :length] = torch.log_softmax(model.entity_head(part).float() / temps["entity"], -1).cpu()
-        evt_lp[b:b + rows, :length] = torch.log_softmax(model.event_head(part).float() / temps["event"], -1).cpu()
-    assert hidden is not None
+        logits[b:b + rows, :length] = torch.nn.functional.linear(part, weight, bias).float()
+    assert hidden is not None and logits is not None
+    ent_lp = torch.log_softmax(logits[:, 1:, :n_ent] / temps["entity"], -1).cpu().numpy()
+    evt_lp = torch.log_softmax(logits[:, 1:, n_ent:] / temps["event"], -1).cpu().numpy()
     lengths = [len(w.input_ids) for w in windows]
-    layers = decode_layers([(ent_lp[:, 1:], list(cfg.entity_tags)), (evt_lp[:, 1:], list(cfg.event_tags))], lengths)
+    layers = decode_layers([(ent_lp, list(cfg.entity_tags)), (evt_lp, list(cfg.event_tags))], lengths)
     per_window: list[Found] = []
     for r, (w, norm) in enumerate(zip(windows, norms)):
         found = mentions_of(layers[0][r], w, norm) + mentions_of(layers[1][r], w, norm)
@@ -118,13 +130,16 @@ def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found]
     for r, found in enumerate(per_window):
         spans += [[r, a + 1, b + 1, label_id[m.label]] for m, a, b in found]
         trig, cand = select_pair_spans(found, max_t, max_c)
-        centre = [(a + b) / 2 for _, a, b in found]
-        p = [(i, j) for i in trig for j in cand if abs(centre[i] - centre[j]) <= max_d]
-        tp = [(i, j) for k, i in enumerate(trig) for j in trig[k + 1:]]
-        pair_of.append((len(pairs), len(p)))
-        tpair_of.append((len(tpairs), len(tp)))
-        pairs += [[base + i, base + j] for i, j in p]
-        tpairs += [[base + i, base + j] for i, j in tp]
+        pair_of.append((len(pairs), 0))
+        tpair_of.append((len(tpairs), 0))
+        if trig:
+            centre = [(a + b) / 2 for _, a, b in found]
+            p = [(i, j) for i in trig for j in cand if abs(centre[i] - centre[j]) <= max_d]
+            tp = [(i, j) for k, i in enumerate(trig) for j in trig[k + 1:]]
+            pair_of[-1] = (len(pairs), len(p))
+            tpair_of[-1] = (len(tpairs), len(tp))
+            pairs += [[base + i, base + j] for i, j in p]
+            tpairs += [[base + i, base + j] for i, j in tp]
         base += len(found)
     if not spans:
         return [WindowResult([]) for _ in per_window]
@@ -156,7 +171,7 @@ def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found]
         for k in range(t0, t0 + n_t):
             res.coref[(tpairs[k][0] - base, tpairs[k][1] - base)] = float(coref_p[k])
         for i, m in enumerate(mentions):
-            if m.label in EVENT_TYPES:
+            if m.label in _TRIGGER_LABELS:
                 mp = mode_p[base + i]
                 best = max(mode_index[m.label], key=lambda k: mp[k])
                 res.modes[i] = (None if best == 0 else modes[best - 1], float(mp[best]))
