@@ -1,16 +1,21 @@
 """Speed and memory benchmark of the extraction pipeline (prints ratios from one run).
 
-    python -m model.benchmark                      # both encoder sizes, all checks
-    python -m model.benchmark --sizes offline --articles 16 --stream 200
+    python -m model.benchmark --model runs/offline/final   # both encoder sizes, all checks
+    python -m model.benchmark --sizes offline --stream 200 --long ""
 
 1. Throughput: ``EventExtractor.extract`` over N corpus articles vs the bare encoder's
-   forward pass over exactly the same token windows and batches. Ratio = encoder time /
-   pipeline time (1.0 = the pipeline adds nothing).
+   forward pass over the same token windows in the same batches. Ratio = encoder time /
+   pipeline time (1.0 = the pipeline adds nothing); the median of paired repeats.
 2. Memory over a stream of articles (``iter_analyze``): resident memory every 100 articles.
 3. Long input: one article of 25k, 50k and 100k characters; time per character, and that the
    last mention is found near the end (nothing truncated).
 
-Weights are random (timing only). The tokenizer is a WordPiece trained on the corpus sample.
+Encoder weights are random (timing only); the tokenizer is a WordPiece trained on a corpus
+sample. What the pipeline does after the encoder grows with the number of spans the heads emit,
+and random heads emit a span on nearly every token, which no trained model does. So each random
+model is measured with its O logits raised until it emits as many spans per token as a trained
+model (the ``--model`` checkpoint, or ``--density``), and the offline size also with untouched
+random heads, as a stress case. ``--model`` also measures the trained checkpoint itself.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy as np
 import torch
 
 from .configuration import EventConfig
+from .decoding import decode_layers
 from .extractor import CHUNK_TEXTS as CHUNK
 from .extractor import EventExtractor
 from .modeling import EventModel
@@ -37,6 +43,18 @@ SIZES = {
     "offline": {"hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 1024,
                 "vocab_size": 8000},
 }
+
+
+def trimmed_rss_mb() -> float:
+    """Resident memory after ``malloc_trim``: freed heap pages go back to the OS first, so this is
+    the memory still in use rather than the allocator's high-water mark (glibc only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+    return rss_mb()
 
 
 def rss_mb() -> float:
@@ -67,6 +85,51 @@ def build(size: str, tokenizer, max_tokens: int) -> EventExtractor:
     torch.manual_seed(0)
     model = EventModel(EventConfig(encoder_name="random", encoder_config=enc, max_tokens=max_tokens))
     return EventExtractor(model, tokenizer, device="cpu", batch_size=8)
+
+
+def span_density(ex: EventExtractor, texts: list[str]) -> tuple[float, float]:
+    """Predicted mentions per sub-word token: (entity layer, event/TOPIC layer)."""
+    docs = ex.analyze_many(texts)
+    n_tok = sum(len(w.input_ids) for t in texts for w in make_windows(normalize(t).text, ex.tokenizer,
+                                                                      ex.model.config.max_tokens))
+    entity = {t[2:] for t in ex.model.config.entity_tags if t != "O"}
+    n_ent = sum(m.label in entity for d in docs for m in d.mentions)
+    n_all = sum(len(d.mentions) for d in docs)
+    return n_ent / max(n_tok, 1), (n_all - n_ent) / max(n_tok, 1)
+
+
+@torch.inference_mode()
+def calibrate_density(ex: EventExtractor, texts: list[str], target: tuple[float, float], steps: int = 14
+                      ) -> tuple[float, float]:
+    """Raise the O bias of each token head until it emits about as many spans per token on
+    ``texts`` as ``target`` (entity layer, event layer); bisection on the decoded spans, the
+    encoder runs once. Returns the two biases."""
+    wins = [w for t in texts for w in make_windows(normalize(t).text, ex.tokenizer, ex.model.config.max_tokens)]
+    hidden = [(ex.model.encode(*ex.window_tensors([w])), len(w.input_ids)) for w in wins]
+    n_tok = sum(length for _, length in hidden)
+    out = []
+    for head, tags, goal in zip((ex.model.entity_head, ex.model.event_head),
+                                (list(ex.model.config.entity_tags), list(ex.model.config.event_tags)), target):
+        def density(bias: float, head: torch.nn.Linear = head, tags: list[str] = tags) -> float:
+            n = 0
+            for h, length in hidden:
+                lp = torch.log_softmax(head(h)[:, 1:length + 1].float() + _o_shift(head, bias), -1).numpy()
+                n += len(decode_layers([(lp, tags)], [length])[0][0])
+            return n / n_tok
+
+        lo, hi = -5.0, 20.0
+        for _ in range(steps):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if density(mid) > goal else (lo, mid)
+        head.bias.data[0] += hi
+        out.append(hi)
+    return out[0], out[1]
+
+
+def _o_shift(head: torch.nn.Linear, bias: float) -> torch.Tensor:
+    shift = torch.zeros(head.out_features)
+    shift[0] = bias
+    return shift
 
 
 @torch.inference_mode()
@@ -103,8 +166,8 @@ def throughput(ex: EventExtractor, texts: list[str], batch_size: int, repeats: i
             "ratio": float(np.median(ratios)), "ratio_min": ratios[0], "ratio_max": ratios[-1]}
 
 
-def report(name: str, r: dict[str, float]) -> None:
-    print(f"[{name}] throughput: {r['tokens']} tokens; bare encoder {r['encoder_s']:.2f}s "
+def report(name: str, r: dict[str, float], density: tuple[float, float]) -> None:
+    print(f"[{name}] spans/token {density[0]:.3f} entity + {density[1]:.3f} event; {r['tokens']} tokens; bare encoder {r['encoder_s']:.2f}s "
           f"({r['encoder_tok_s']:.0f} tok/s), pipeline {r['pipeline_s']:.2f}s ({r['pipeline_tok_s']:.0f} tok/s); "
           f"ratio encoder/pipeline = {r['ratio']:.3f} (median; range {r['ratio_min']:.3f}-{r['ratio_max']:.3f})")
 
@@ -120,31 +183,50 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--stream", type=int, default=1000, help="articles for the memory check (0 = skip)")
     ap.add_argument("--long", default="25000,50000,100000", help="character lengths for the long-input check (empty = skip)")
-    ap.add_argument("--model", help="also measure the throughput of this trained checkpoint")
+    ap.add_argument("--model", help="a trained checkpoint: measured too, and its span density is the target")
+    ap.add_argument("--density", default="0.09,0.02",
+                    help="entity,event spans per token for random heads (without --model)")
     a = ap.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
     from training.tokenizer import train_wordpiece
 
     texts = corpus_articles(a.corpus, a.articles)
+    sample = texts[:16]  # span densities are measured and matched on these
     tokenizer = train_wordpiece(corpus_articles(a.corpus, 2000, skip=5000), vocab_size=8000)
     print(f"torch threads: {torch.get_num_threads()}; {len(texts)} articles, {sum(map(len, texts))} characters")
-    for size in a.sizes.split(","):
+    trained = EventExtractor.from_pretrained(a.model, device="cpu") if a.model else None
+    target = tuple(float(x) for x in a.density.split(","))
+    if trained is not None:
+        target = span_density(trained, sample)
+        report(a.model, throughput(trained, texts, a.batch_size, a.repeats), span_density(trained, texts))
+    print(f"target span density for random heads: {target[0]:.3f} entity, {target[1]:.3f} event/TOPIC spans per token")
+    stress = None
+    for size in [x for x in a.sizes.split(",") if x]:
+        if size == "offline":
+            stress = build(size, tokenizer, a.max_tokens)
+            report("offline, untouched random heads (stress)", throughput(stress, texts, a.batch_size, a.repeats),
+                   span_density(stress, texts))
         ex = build(size, tokenizer, a.max_tokens)
-        report(size, throughput(ex, texts, a.batch_size, a.repeats))
-    if a.model:
-        trained = EventExtractor.from_pretrained(a.model, device="cpu")
-        report(a.model, throughput(trained, texts, a.batch_size, a.repeats))
+        bias = calibrate_density(ex, sample, target)
+        report(f"{size}, random, O bias {bias[0]:+.2f}/{bias[1]:+.2f}", throughput(ex, texts, a.batch_size, a.repeats),
+               span_density(ex, texts))
     ex = build("offline", tokenizer, a.max_tokens)
+    calibrate_density(ex, sample, target)
     if a.stream:
         stream = corpus_articles(a.corpus, a.stream, skip=1000)
-        for name, extractor in [("offline, random weights", ex)] + ([(a.model, trained)] if a.model else []):
-            marks = []
+        runs = [("offline, random, calibrated", ex)] + ([(a.model, trained)] if trained is not None else [])
+        runs += [("offline, untouched random heads (stress)", stress)] if stress is not None else []
+        runs.insert(1, ("offline, random, calibrated, second pass over the same stream", ex))
+        for name, extractor in runs:
+            marks, live = [], []
             for k, _ in enumerate(extractor.iter_analyze(stream, batch_size=a.batch_size), 1):
                 if k % 100 == 0:
                     marks.append(rss_mb())
-            print(f"[{name}] memory over {len(stream)} articles (RSS MB every 100): {[round(m) for m in marks]}; "
-                  f"growth after the first 100: {marks[-1] - marks[0]:+.0f} MB "
-                  f"(ratio last/first = {marks[-1] / marks[0]:.3f})")
+                    live.append(trimmed_rss_mb())
+            print(f"[{name}] memory over {len(stream)} articles, every 100: RSS MB {[round(m) for m in marks]}; "
+                  f"after malloc_trim {[round(m) for m in live]}; growth from the 100th to the last: "
+                  f"RSS {marks[-1] - marks[0]:+.0f} MB, after trim {live[-1] - live[0]:+.0f} MB "
+                  f"(ratio {live[-1] / live[0]:.3f})")
     pool = "\n".join(corpus_articles(a.corpus, 400, skip=2000))
     times = []
     for n in [int(x) for x in a.long.split(",") if x.strip()]:
