@@ -61,3 +61,35 @@ def test_config_records_package_version_and_labels(tiny_model):
     assert cfg["package_version"] == model.__version__
     assert cfg["entity_tags"][0] == "O" and "B-CONSULT" in cfg["event_tags"]
     assert cfg["roles"] == ["ACTOR", "RECIPIENT", "TOPIC", "TIME", "PLACE", "SOURCE"]
+
+
+def test_flat_span_heads_match_the_padded_ones(tiny_model):
+    # the extractor scores spans flat (no padding); training pads them: both must agree
+    torch.manual_seed(0)
+    tiny_model.eval()
+    hidden = torch.randn(2, 12, tiny_model.config.encoder_config["hidden_size"])
+    spans = torch.tensor([[[1, 3, 0], [5, 5, 7], [7, 9, 2]], [[2, 2, 1], [4, 6, 8], [0, 0, 0]]])
+    pairs = torch.tensor([[[1, 0], [1, 2]], [[1, 0], [0, 0]]])
+    tpairs = torch.tensor([[[0, 1]], [[0, 1]]])
+    with torch.no_grad():
+        rel, coref, mode, modality = tiny_model.span_heads(hidden, spans, pairs, tpairs)
+        flat = torch.tensor([[0, 1, 3, 0], [0, 5, 5, 7], [0, 7, 9, 2], [1, 2, 2, 1], [1, 4, 6, 8]])
+        f_rel, f_coref, f_mode, f_modality = tiny_model.flat_span_heads(
+            hidden, flat, torch.tensor([[1, 0], [1, 2], [4, 3]]), torch.tensor([[0, 1], [3, 4]]))
+    torch.testing.assert_close(f_rel, torch.stack([rel[0, 0], rel[0, 1], rel[1, 0]]))
+    torch.testing.assert_close(f_coref, coref[:, 0])
+    torch.testing.assert_close(f_mode, torch.cat([mode[0], mode[1, :2]]))
+    torch.testing.assert_close(f_modality, torch.cat([modality[0], modality[1, :2]]))
+
+
+def test_span_representation_uses_first_last_and_mean(tiny_model):
+    width = tiny_model.config.encoder_config["hidden_size"]
+    hidden = torch.arange(2 * 6 * width, dtype=torch.float).view(2, 6, width) / 100
+    proj = tiny_model.span_proj
+    with torch.no_grad():
+        got = tiny_model.flat_span_representations(hidden, torch.tensor([1, 0]), torch.tensor([2, 0]),
+                                                   torch.tensor([4, 0]))
+        h = hidden[1, 2:5]
+        want = proj(torch.cat([h[0], h[-1], h.mean(0)]))
+    torch.testing.assert_close(got[0], want)
+    torch.testing.assert_close(got[1], proj(torch.cat([hidden[0, 0]] * 3)))

@@ -87,3 +87,35 @@ def test_path_score_rejects_invalid_paths():
     assert path_score(lp, [0, 2], SMALL) == float("-inf")
     assert path_score(lp, [2, 2], SMALL) == float("-inf") and not start[2]
     assert path_score(lp, [1, 2], SMALL) == 0.0
+
+
+EVENT_SMALL = ["O", "B-CONSULT", "I-CONSULT", "B-TOPIC", "I-TOPIC"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 5), st.integers(1, 30), st.booleans())
+def test_decode_layers_matches_viterbi_and_bio_to_spans(seed, bsz, length, peaked):
+    from model.decoding import bio_to_spans, decode_layers
+
+    ent = fake_batch(seed, bsz, length, SMALL, peaked).astype(np.float32)
+    evt = fake_batch(seed + 7, bsz, length, EVENT_SMALL, peaked).astype(np.float32)
+    lengths = np.random.default_rng(seed).integers(0, length + 1, bsz)
+    got = decode_layers([(ent, SMALL), (evt, EVENT_SMALL)], lengths)
+    for layer, (lp, tags) in enumerate([(ent, SMALL), (evt, EVENT_SMALL)]):
+        for b in range(bsz):
+            n = int(lengths[b])
+            path = viterbi_bio(lp[b, :n].astype(np.float64), tags)
+            want = bio_to_spans([tags[k] for k in path])
+            spans = got[layer][b]
+            assert [(lab, f, la) for lab, f, la, _ in spans] == want
+            for (_, f, la, conf), _ in zip(spans, want):
+                assert conf == pytest.approx(float(np.mean(np.exp([lp[b, t, path[t]] for t in range(f, la + 1)]))),
+                                             rel=1e-5)
+
+
+def test_decode_layers_rejects_shared_labels():
+    from model.decoding import decode_layers
+
+    lp = np.zeros((1, 2, len(SMALL)), dtype=np.float32)
+    with pytest.raises(ValueError, match="share labels"):
+        decode_layers([(lp, SMALL), (lp, SMALL)], [2])
