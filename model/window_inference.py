@@ -127,12 +127,14 @@ def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found]
     tpair_of: list[tuple[int, int]] = []
     base = 0
     max_t, max_c, max_d = cfg.max_triggers_per_window, cfg.max_candidates_per_window, cfg.max_pair_distance
+    base_of: list[int | None] = []  # where a window's spans start among the scored ones
     for r, found in enumerate(per_window):
-        spans += [[r, a + 1, b + 1, label_id[m.label]] for m, a, b in found]
         trig, cand = select_pair_spans(found, max_t, max_c)
         pair_of.append((len(pairs), 0))
         tpair_of.append((len(tpairs), 0))
-        if trig:
+        base_of.append(base if trig else None)
+        if trig:  # without a trigger a window needs no span-level score at all
+            spans += [[r, a + 1, b + 1, label_id[m.label]] for m, a, b in found]
             centre = [(a + b) / 2 for _, a, b in found]
             p = [(i, j) for i in trig for j in cand if abs(centre[i] - centre[j]) <= max_d]
             tp = [(i, j) for k, i in enumerate(trig) for j in trig[k + 1:]]
@@ -140,7 +142,7 @@ def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found]
             tpair_of[-1] = (len(tpairs), len(tp))
             pairs += [[base + i, base + j] for i, j in p]
             tpairs += [[base + i, base + j] for i, j in tp]
-        base += len(found)
+            base += len(found)
     if not spans:
         return [WindowResult([]) for _ in per_window]
 
@@ -156,10 +158,13 @@ def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found]
     results = []
     roles, modes, modalities, thr = list(cfg.roles), list(cfg.modes), list(cfg.modalities), cfg.relation_threshold
     mode_index = {t: [0] + [modes.index(x) + 1 for x in MODES[t]] for t in EVENT_TYPES}
-    base = 0
     for r, found in enumerate(per_window):
         mentions = [m for m, _, _ in found]
         res = WindowResult(mentions)
+        results.append(res)
+        base = base_of[r]
+        if base is None:
+            continue
         p0, n_p = pair_of[r]
         if n_p:
             local = [(pairs[k][0] - base, pairs[k][1] - base) for k in range(p0, p0 + n_p)]
@@ -177,6 +182,4 @@ def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found]
                 res.modes[i] = (None if best == 0 else modes[best - 1], float(mp[best]))
                 q = modality_p[base + i]
                 res.modalities[i] = (modalities[int(q.argmax())], float(q.max()))
-        results.append(res)
-        base += len(found)
     return results
