@@ -178,13 +178,16 @@ class EventExtractor:
         if show_progress_bar:
             from tqdm.auto import tqdm
             bar = tqdm(total=len(texts), desc="extracting", unit="article")
-        for c in range(0, len(texts), chunk_texts):
-            chunk = list(texts[c:c + chunk_texts])
-            yield from self._analyze_chunk(chunk, pubs[c:c + chunk_texts], bs)
+        try:
+            for c in range(0, len(texts), chunk_texts):
+                chunk = list(texts[c:c + chunk_texts])
+                docs = self._analyze_chunk(chunk, pubs[c:c + chunk_texts], bs)
+                if bar is not None:  # before yielding: the consumer may stop after the last one
+                    bar.update(len(chunk))
+                yield from docs
+        finally:
             if bar is not None:
-                bar.update(len(chunk))
-        if bar is not None:
-            bar.close()
+                bar.close()
 
     # ---- internals ----
     def _analyze_chunk(self, texts: list[str], pubs: list[str | None], bs: int) -> list[Document]:
