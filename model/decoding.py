@@ -44,10 +44,10 @@ def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
 
 def decode_layers(layers: Sequence[tuple[np.ndarray, Sequence[str]]], lengths: Sequence[int]
                   ) -> list[list[list[tuple[str, int, int, float]]]]:
-    """Spans of the constrained Viterbi path of each layer and row, decoded in one pass.
+    """Spans of the constrained Viterbi path of each layer and row, a whole batch at a time.
 
-    ``layers`` holds (log-probabilities (batch, time, tags), tags) per layer; the layers' labels
-    must differ. Returns ``out[layer][row]``: (label, first, last inclusive, confidence) in
+    ``layers`` holds (log-probabilities (batch, time, tags), tags) per layer; each tag set starts
+    with ``O`` and the layers' labels must differ. Returns ``out[layer][row]``: (label, first, last inclusive, confidence) in
     order, where the confidence is the mean probability of the path's tags over the span.
 
     >>> lp = np.log(np.array([[[.1, .8, .1], [.1, .2, .7], [.9, .05, .05]]]))
@@ -58,6 +58,8 @@ def decode_layers(layers: Sequence[tuple[np.ndarray, Sequence[str]]], lengths: S
     labels_seen: set[str] = set()
     out: list[list[list[tuple[str, int, int, float]]]] = []
     for log_probs, tags in layers:
+        if not tags or tags[0] != "O":
+            raise ValueError(f"a tag set must start with O, got {list(tags[:1])}")
         labels = {t[2:] for t in tags if t != "O"}
         if labels & labels_seen:
             raise ValueError(f"the layers share labels: {sorted(labels & labels_seen)}")

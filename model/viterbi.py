@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -72,14 +73,25 @@ def path_score(log_probs: np.ndarray, path: Sequence[int], tags: Sequence[str]) 
     return float(sum(log_probs[t, k] for t, k in enumerate(path)))
 
 
+class _Bio(NamedTuple):
+    """What the decoders need to know of a BIO tag set."""
+
+    start_ok: np.ndarray  # tag may open a sequence
+    trans_ok: np.ndarray  # (prev, next) allowed
+    start_score: np.ndarray  # 0 or NEG per tag
+    b_cols: np.ndarray  # B-X per label with an I-X
+    i_cols: np.ndarray  # the matching I-X
+    free: np.ndarray  # tags that are not I-
+
+
 @lru_cache(maxsize=16)
-def _structure(tags: tuple[str, ...]):
+def _structure(tags: tuple[str, ...]) -> _Bio:
     start_ok, trans_ok = allowed_transitions(tags)
     labels = [t[2:] for t in tags if t.startswith("I-")]
-    b_cols = np.array([tags.index(f"B-{x}") for x in labels], dtype=np.int64)
-    i_cols = np.array([tags.index(f"I-{x}") for x in labels], dtype=np.int64)
-    free = np.array([k for k, t in enumerate(tags) if not t.startswith("I-")], dtype=np.int64)
-    return start_ok, trans_ok, np.where(start_ok, 0.0, NEG), np.where(trans_ok, 0.0, NEG), b_cols, i_cols, free
+    return _Bio(start_ok, trans_ok, np.where(start_ok, 0.0, NEG),
+                np.array([tags.index(f"B-{x}") for x in labels], dtype=np.int64),
+                np.array([tags.index(f"I-{x}") for x in labels], dtype=np.int64),
+                np.array([k for k, t in enumerate(tags) if not t.startswith("I-")], dtype=np.int64))
 
 
 def cut_positions(log_probs: np.ndarray, tags: Sequence[str]) -> np.ndarray:
@@ -92,7 +104,8 @@ def cut_positions(log_probs: np.ndarray, tags: Sequence[str]) -> np.ndarray:
     ``max(lp[t-1, B-X], lp[t-1, I-X]) - max(lp[t-1, not I-])``, which needs no decoding.
     Position 0 is always a cut.
     """
-    _, _, _, _, b_cols, i_cols, free = _structure(tuple(tags))
+    bio = _structure(tuple(tags))
+    b_cols, i_cols, free = bio.b_cols, bio.i_cols, bio.free
     lp_b, lp_i = log_probs[..., b_cols], log_probs[..., i_cols]
     if lp_b.shape[-1] == 0:
         return np.ones(log_probs.shape[:2], dtype=bool)
@@ -108,7 +121,8 @@ def _decode_segments(lp: np.ndarray, lens: np.ndarray, tags: tuple[str, ...]) ->
     Uses the BIO structure instead of a tags x tags transition matrix: a tag that is not I-
     may follow any tag, and I-X follows B-X or I-X, so each step costs O(tags).
     """
-    _, _, start, _, b_cols, i_cols, free = _structure(tags)
+    bio = _structure(tags)
+    start, b_cols, i_cols, free = bio.start_score, bio.b_cols, bio.i_cols, bio.free
     k, length, n = lp.shape
     lp = lp.copy()
     filler = np.full(n, NEG)
@@ -159,7 +173,8 @@ def viterbi_paths(log_probs: np.ndarray, lengths: Sequence[int], tags: Sequence[
     lengths = np.asarray(lengths, dtype=np.int64)
     if bsz == 0 or length == 0:
         return np.zeros((bsz, length), dtype=np.int64)
-    start_ok, trans_ok, *_ = _structure(tuple(tags))
+    bio = _structure(tuple(tags))
+    start_ok, trans_ok = bio.start_ok, bio.trans_ok
     greedy = log_probs.argmax(-1)
     inside = np.arange(length)[None, :] < lengths[:, None]
     bad = np.zeros((bsz, length), dtype=bool)
