@@ -1,6 +1,6 @@
 """Political and diplomatic event extraction from Arabic news.
 
-    >>> from model import EventExtractor  # doctest: +SKIP
+    >>> from arabic_events.model import EventExtractor  # doctest: +SKIP
     >>> extractor = EventExtractor.from_pretrained("path/to/checkpoint")  # doctest: +SKIP
     >>> events = extractor.extract("بحث الرئيس الروسي فلاديمير بوتين هاتفيا مع نظيره التركي")  # doctest: +SKIP
 """

@@ -114,13 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
             writer.writeheader()
         collected: list[dict[str, Any]] = []
-        docs = extractor.iter_analyze([x["text"] for x in articles], [x["published"] for x in articles],
-                                      batch_size=a.batch_size, show_progress_bar=not a.no_progress, chunk_texts=8)
-        for art, doc in zip(articles, docs):
+        per_article = extractor.iter_extract([x["text"] for x in articles], [x["published"] for x in articles],
+                                             batch_size=a.batch_size, show_progress_bar=not a.no_progress, chunk_texts=8)
+        for art, events in zip(articles, per_article):
             if a.format == "json":
-                collected.append({"id": art["id"], "events": [e.to_dict() for e in doc.events]})
+                collected.append({"id": art["id"], "events": [e.to_dict() for e in events]})
             else:
-                write_events(out, a.format, art, doc.events, writer)
+                write_events(out, a.format, art, events, writer)
         if a.format == "json":
             json.dump(collected, out, ensure_ascii=False, indent=1)
             out.write("\n")

@@ -17,6 +17,8 @@ from .schema import ALL_MODES, ALL_SPAN_LABELS, ENTITY_LABELS, EVENT_LAYER_LABEL
 
 DEFAULT_ENCODER = "aubmindlab/bert-base-arabertv02"
 DEFAULT_LOSS_WEIGHTS = {"entity": 1.0, "event": 1.0, "relation": 1.0, "coref": 0.5, "mode": 0.5, "modality": 0.25}
+#: defaults of the head sizes and thresholds that training configs may set (the one place they live)
+HEAD_DEFAULTS = {"max_tokens": 254, "span_hidden": 256, "pair_hidden": 256, "dropout": 0.1, "coref_threshold": 0.5}
 
 
 class EventConfig(PretrainedConfig):
@@ -30,6 +32,8 @@ class EventConfig(PretrainedConfig):
         distance_buckets, label_embedding: sizes of the pair features.
         loss_weights: weight of each head's loss in the sum.
         temperatures: calibration temperatures per head (1.0 = uncalibrated).
+        event_platt: Platt scaling of event confidences, ``{"a": .., "b": ..}``
+            (``sigmoid(a * logit(c) + b)``; a=1, b=0 = unchanged), fitted on dev events.
         max_triggers_per_window, max_candidates_per_window, max_pair_distance: at inference,
             the most confident triggers and argument candidates of a window that are scored in
             pairs, and the largest token distance of a scored pair (keeps the pair heads'
@@ -42,16 +46,17 @@ class EventConfig(PretrainedConfig):
         self,
         encoder_name: str = DEFAULT_ENCODER,
         encoder_config: dict[str, Any] | None = None,
-        max_tokens: int = 254,
-        span_hidden: int = 256,
-        pair_hidden: int = 256,
+        max_tokens: int = HEAD_DEFAULTS["max_tokens"],
+        span_hidden: int = HEAD_DEFAULTS["span_hidden"],
+        pair_hidden: int = HEAD_DEFAULTS["pair_hidden"],
         distance_buckets: int = 12,
         label_embedding: int = 32,
-        dropout: float = 0.1,
+        dropout: float = HEAD_DEFAULTS["dropout"],
         loss_weights: dict[str, float] | None = None,
         temperatures: dict[str, float] | None = None,
+        event_platt: dict[str, float] | None = None,
         relation_threshold: float = 0.0,
-        coref_threshold: float = 0.5,
+        coref_threshold: float = HEAD_DEFAULTS["coref_threshold"],
         max_triggers_per_window: int = 16,
         max_candidates_per_window: int = 48,
         max_pair_distance: int = 128,
@@ -67,8 +72,12 @@ class EventConfig(PretrainedConfig):
         self.label_embedding = label_embedding
         self.dropout = dropout
         self.loss_weights = {**DEFAULT_LOSS_WEIGHTS, **(loss_weights or {})}
+        temperatures = dict(temperatures or {})
+        # checkpoints of version 0.1.0 kept the Platt parameters among the temperatures
+        legacy = {k[len("event_"):]: temperatures.pop(k) for k in ("event_a", "event_b") if k in temperatures}
         self.temperatures = {"entity": 1.0, "event": 1.0, "relation": 1.0, "coref": 1.0, "mode": 1.0,
-                             "modality": 1.0, **(temperatures or {})}
+                             "modality": 1.0, **temperatures}
+        self.event_platt = {"a": 1.0, "b": 0.0, **legacy, **(event_platt or {})}
         self.relation_threshold = relation_threshold
         self.coref_threshold = coref_threshold
         self.max_triggers_per_window = max_triggers_per_window

@@ -16,18 +16,8 @@ import numpy as np
 
 from .viterbi import allowed_transitions, viterbi_bio, viterbi_bio_batch, viterbi_paths
 
-__all__ = ["allowed_transitions", "viterbi_bio", "viterbi_bio_batch", "is_valid_bio", "bio_to_spans", "decode_layers", "spans_to_bio",
+__all__ = ["allowed_transitions", "viterbi_bio", "viterbi_bio_batch", "bio_to_spans", "decode_layers",
            "trim_span", "snap_to_words", "group_triggers", "decode_roles"]
-
-
-def is_valid_bio(tags: Sequence[str]) -> bool:
-    """True when every I-X follows B-X or I-X."""
-    prev = "O"
-    for t in tags:
-        if t.startswith("I-") and prev[2:] != t[2:]:
-            return False
-        prev = t
-    return True
 
 
 def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -101,16 +91,6 @@ def _layer_spans(log_probs: np.ndarray, lengths: Sequence[int], tags: list[str]
         row, first = divmod(f, width)
         out[row].append((names[paths[row, first]], first, e - row * width, c))
     return out
-
-
-def spans_to_bio(spans: Sequence[tuple[str, int, int]], length: int) -> list[str]:
-    """Inverse of :func:`bio_to_spans` for non-overlapping spans."""
-    tags = ["O"] * length
-    for label, first, last in spans:
-        tags[first] = f"B-{label}"
-        for i in range(first + 1, last + 1):
-            tags[i] = f"I-{label}"
-    return tags
 
 
 def trim_span(text: str, start: int, end: int, edge: frozenset[str] | set[str]) -> tuple[int, int] | None:

@@ -1,6 +1,6 @@
 """``EventExtractor``: raw Arabic text in, events with confidences and raw-text offsets out.
 
-    >>> from model import EventExtractor                                      # doctest: +SKIP
+    >>> from arabic_events.model import EventExtractor                                      # doctest: +SKIP
     >>> ex = EventExtractor.from_pretrained("runs/offline/final", device="cpu")  # doctest: +SKIP
     >>> for ev in ex.extract("بحث الرئيس الروسي فلاديمير بوتين في اتصال هاتفي مع نظيره التركي"):  # doctest: +SKIP
     ...     print(ev.type, ev.mode, ev.refs("ACTOR"), round(ev.confidence, 2))
@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,15 +25,22 @@ from .events import WindowResult, assemble_events
 from .linking import AliasTable
 from .modeling import EventModel
 from .schema import EVENT_TYPES, Event, Mention
-from .text import Window, make_windows_batch, normalize
-from .window_inference import run_windows, select_pair_spans, window_tensors
+from .text import make_windows_batch, normalize
+from .window_inference import run_windows
 
-__all__ = ["Document", "EventExtractor", "select_pair_spans"]
+__all__ = ["Document", "EventExtractor"]
 
 logger = logging.getLogger(__name__)
 
 ALIASES_FILE = "aliases.json"
 CHUNK_TEXTS = 64  #: texts whose windows are sorted and batched together
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"EventExtractor.{old} is deprecated and will be removed in the next release; use {new}",
+                  DeprecationWarning, stacklevel=3)
+
+
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
@@ -140,54 +149,90 @@ class EventExtractor:
                                       encoding="utf-8")
 
     # ---- public API ----
-    def extract(self, texts: str | Sequence[str], published: str | Sequence[str | None] | None = None,
-                batch_size: int | None = None, show_progress_bar: bool = False) -> list[Event] | list[list[Event]]:
-        """Events of one text (a list) or of each text of a list (a list of lists).
+    def extract(self, texts: str | Sequence[str], published: str | Sequence[str | None] | None = None, *,
+                batch_size: int | None = None, show_progress_bar: bool = False, return_documents: bool = False
+                ) -> list[Event] | list[list[Event]] | Document | list[Document]:
+        """Events of one text (a list of :class:`Event`) or of each text of a list (a list of lists).
 
-        ``published`` (ISO date, one or one per text) anchors relative dates.
+        ``published`` (ISO date, one for all texts or one per text) anchors relative dates.
+        With ``return_documents=True`` each text gives a :class:`Document` instead: every
+        mention of both layers, every role and the events.
+
+            >>> ex.extract("")                           # doctest: +SKIP
+            []
         """
         if isinstance(texts, str):
-            return self.analyze(texts, published if isinstance(published, (str, type(None))) else None).events
-        return [d.events for d in self.analyze_many(texts, published, batch_size, show_progress_bar)]
-
-    def analyze(self, text: str, published: str | None = None) -> Document:
-        """All predictions (mentions, roles, events) for one text."""
-        return next(self.iter_analyze([text], [published]))
-
-    def analyze_many(self, texts: Sequence[str], published: str | Sequence[str | None] | None = None,
-                     batch_size: int | None = None, show_progress_bar: bool = False) -> list[Document]:
-        return list(self.iter_analyze(texts, published, batch_size, show_progress_bar))
-
-    def iter_analyze(self, texts: Sequence[str], published: str | Sequence[str | None] | None = None,
-                     batch_size: int | None = None, show_progress_bar: bool = False,
-                     chunk_texts: int = CHUNK_TEXTS) -> Iterator[Document]:
-        """Documents in input order, processed ``chunk_texts`` texts at a time (memory stays flat)."""
-        if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
+            if not (published is None or isinstance(published, str)):
+                raise ValueError("one text takes one published date (a str or None)")
+            doc = next(self.iter_extract([texts], published, return_documents=True))
+            return doc if return_documents else doc.events
+        if not isinstance(texts, Sequence):
             raise ValueError(f"expected a str or a list of str, got {type(texts).__name__}")
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise ValueError(f"text #{i} is a {type(t).__name__}, not a str")
+        return list(self.iter_extract(texts, published, batch_size=batch_size, show_progress_bar=show_progress_bar,
+                                      return_documents=return_documents))
+
+    def iter_extract(self, texts: Iterable[str], published: str | Iterable[str | None] | None = None, *,
+                     batch_size: int | None = None, show_progress_bar: bool = False, return_documents: bool = False,
+                     chunk_texts: int = CHUNK_TEXTS) -> Iterator[list[Event]] | Iterator[Document]:
+        """Stream over ``texts`` (any iterable, consumed lazily): yields, in input order, the events
+        of each text (or its :class:`Document` with ``return_documents=True``). Texts are
+        processed ``chunk_texts`` at a time, so memory stays flat however long the stream."""
+        if isinstance(texts, (str, bytes)) or not isinstance(texts, Iterable):
+            raise ValueError(f"expected an iterable of str, got {type(texts).__name__}")
         if published is None or isinstance(published, str):
-            pubs: list[str | None] = [published] * len(texts)
+            pubs: Iterator[str | None] = itertools.repeat(published)
+            check_pubs = False
         else:
-            pubs = list(published)
-            if len(pubs) != len(texts):
-                raise ValueError(f"{len(texts)} texts but {len(pubs)} published dates")
+            pubs, check_pubs = iter(published), True
         bs = batch_size or self.batch_size
         bar = None
         if show_progress_bar:
             from tqdm.auto import tqdm
-            bar = tqdm(total=len(texts), desc="extracting", unit="article")
+            bar = tqdm(total=len(texts) if isinstance(texts, Sized) else None, desc="extracting", unit="article")
+        it = iter(texts)
+        done = 0
         try:
-            for c in range(0, len(texts), chunk_texts):
-                chunk = list(texts[c:c + chunk_texts])
-                docs = self._analyze_chunk(chunk, pubs[c:c + chunk_texts], bs)
+            while True:
+                chunk = list(itertools.islice(it, chunk_texts))
+                if not chunk:
+                    break
+                for i, t in enumerate(chunk):
+                    if not isinstance(t, str):
+                        raise ValueError(f"text #{done + i} is a {type(t).__name__}, not a str")
+                pub_chunk = list(itertools.islice(pubs, len(chunk)))
+                if check_pubs and len(pub_chunk) != len(chunk):
+                    raise ValueError(f"more texts than published dates (dates ran out at text #{done + len(pub_chunk)})")
+                docs = self._analyze_chunk(chunk, pub_chunk, bs)
+                done += len(chunk)
                 if bar is not None:  # before yielding: the consumer may stop after the last one
                     bar.update(len(chunk))
-                yield from docs
+                for d in docs:
+                    yield d if return_documents else d.events
+            if check_pubs and next(pubs, None) is not None:
+                raise ValueError(f"{done} texts but more published dates")
         finally:
             if bar is not None:
                 bar.close()
+
+    # ---- deprecated aliases (kept for one release) ----
+    def analyze(self, text: str, published: str | None = None) -> Document:
+        """Deprecated: ``extract(text, published, return_documents=True)``."""
+        _deprecated("analyze", "extract(text, return_documents=True)")
+        return self.extract(text, published, return_documents=True)  # type: ignore[return-value]
+
+    def analyze_many(self, texts: Sequence[str], published: str | Sequence[str | None] | None = None,
+                     batch_size: int | None = None, show_progress_bar: bool = False) -> list[Document]:
+        """Deprecated: ``extract(texts, published, return_documents=True)``."""
+        _deprecated("analyze_many", "extract(texts, return_documents=True)")
+        return self.extract(texts, published, batch_size=batch_size, show_progress_bar=show_progress_bar,
+                            return_documents=True)  # type: ignore[return-value]
+
+    def iter_analyze(self, texts: Iterable[str], published: str | Iterable[str | None] | None = None,
+                     batch_size: int | None = None, show_progress_bar: bool = False) -> Iterator[Document]:
+        """Deprecated: ``iter_extract(texts, published, return_documents=True)``."""
+        _deprecated("iter_analyze", "iter_extract(texts, return_documents=True)")
+        return self.iter_extract(texts, published, batch_size=batch_size, show_progress_bar=show_progress_bar,
+                                 return_documents=True)  # type: ignore[return-value]
 
     # ---- internals ----
     def _analyze_chunk(self, texts: list[str], pubs: list[str | None], bs: int) -> list[Document]:
@@ -205,7 +250,7 @@ class EventExtractor:
                                [norms[ti] for ti, _ in group], bs)
             results.update(zip(group, outs))
         cfg = self.model.config
-        platt = (cfg.temperatures.get("event_a", 1.0), cfg.temperatures.get("event_b", 0.0))
+        platt = (cfg.event_platt["a"], cfg.event_platt["b"])
         docs = []
         for ti, text in enumerate(texts):
             wres = [results[(ti, wi)] for wi in range(len(wins.get(ti, [])))]
@@ -220,7 +265,3 @@ class EventExtractor:
             doc.events = assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor, platt=platt)
             docs.append(doc)
         return docs
-
-    def window_tensors(self, windows: list[Window]) -> tuple[torch.Tensor, torch.Tensor]:
-        """``input_ids`` ([CLS] tokens [SEP], padded) and ``attention_mask`` of a batch of windows."""
-        return window_tensors(windows, self.tokenizer, self.device)

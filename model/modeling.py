@@ -1,7 +1,7 @@
 """The joint model: an encoder from ``AutoModel`` with two BIO heads, span-pair heads
 (roles, same-event) and trigger attribute heads (mode, modality).
 
-    >>> from model.configuration import EventConfig
+    >>> from arabic_events.model.configuration import EventConfig
     >>> cfg = EventConfig(encoder_config={"model_type": "bert", "hidden_size": 32, "num_hidden_layers": 1,
     ...     "num_attention_heads": 2, "intermediate_size": 64, "vocab_size": 100}, span_hidden=16, pair_hidden=16)
     >>> out = EventModel(cfg)(input_ids=torch.tensor([[2, 5, 6, 3]]))
@@ -105,12 +105,12 @@ class EventModel(PreTrainedModel):
             kwargs["token_type_ids"] = token_type_ids
         return self.encoder(**kwargs).last_hidden_state
 
-    def span_representations(self, hidden: torch.Tensor, spans: torch.Tensor) -> torch.Tensor:
-        """(batch, spans, span_hidden) from [first; last; mean] of each span's tokens."""
-        bsz, n_span = spans.shape[:2]
-        rows = torch.arange(bsz, device=hidden.device).repeat_interleave(n_span)
-        reps = self.flat_span_representations(hidden, rows, spans[..., 0].reshape(-1), spans[..., 1].reshape(-1))
-        return reps.view(bsz, n_span, -1)
+    def token_logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Both BIO layers' logits in one matrix product: (..., entity tags + event tags); the
+        first ``len(config.entity_tags)`` columns are the entity layer's (inference path)."""
+        weight = torch.cat([self.entity_head.weight, self.event_head.weight])
+        bias = torch.cat([self.entity_head.bias, self.event_head.bias])
+        return F.linear(hidden, weight, bias)
 
     def flat_span_representations(self, hidden: torch.Tensor, rows: torch.Tensor, first: torch.Tensor,
                                   last: torch.Tensor) -> torch.Tensor:

@@ -63,16 +63,6 @@ def viterbi_bio(log_probs: np.ndarray, tags: Sequence[str]) -> list[int]:
     return best[::-1]
 
 
-def path_score(log_probs: np.ndarray, path: Sequence[int], tags: Sequence[str]) -> float:
-    """Sum of ``log_probs`` along ``path``; ``-inf`` when the path breaks a BIO constraint."""
-    start, trans = allowed_transitions(tags)
-    if not len(path):
-        return 0.0
-    if not start[path[0]] or not all(trans[a, b] for a, b in zip(path[:-1], path[1:])):
-        return float("-inf")
-    return float(sum(log_probs[t, k] for t, k in enumerate(path)))
-
-
 class _Bio(NamedTuple):
     """What the decoders need to know of a BIO tag set."""
 

@@ -89,19 +89,17 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     n_max = max(len(w.input_ids) for w in windows) + 2
     hidden: torch.Tensor | None = None
     logits: torch.Tensor | None = None
-    # both token heads in one matrix product
-    weight = torch.cat([model.entity_head.weight, model.event_head.weight])
-    bias = torch.cat([model.entity_head.bias, model.event_head.bias])
     n_ent = len(cfg.entity_tags)
+    n_tags = n_ent + len(cfg.event_tags)
     for b in range(0, len(windows), batch_size):
         ids, mask = window_tensors(windows[b:b + batch_size], tokenizer, device)
         part = model.encode(ids, mask)
         if hidden is None or logits is None:
             hidden = part.new_zeros(len(windows), n_max, part.shape[-1])
-            logits = torch.zeros(len(windows), n_max, len(bias), device=device)
+            logits = torch.zeros(len(windows), n_max, n_tags, device=device)
         rows, length = part.shape[:2]
         hidden[b:b + rows, :length] = part
-        logits[b:b + rows, :length] = torch.nn.functional.linear(part, weight, bias).float()
+        logits[b:b + rows, :length] = model.token_logits(part).float()
     assert hidden is not None and logits is not None
     ent_lp = torch.log_softmax(logits[:, 1:, :n_ent] / temps["entity"], -1).cpu().numpy()
     evt_lp = torch.log_softmax(logits[:, 1:, n_ent:] / temps["event"], -1).cpu().numpy()

@@ -1,10 +1,11 @@
 """Record -> BIO -> spans round trips (seed annotations and generated ones), CoNLL export."""
 
+from helpers import record_windows, tags_to_char_spans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.schema import ENTITY_LABELS
-from training.bio import ENTITY_TAGS, EVENT_TAGS, encode_record, record_windows, tags_to_char_spans
+from arabic_events.model.schema import ENTITY_LABELS
+from arabic_events.training.data.bio import ENTITY_TAGS, EVENT_TAGS, encode_record
 
 
 def decoded_spans(record, tokenizer, max_tokens):
@@ -38,15 +39,35 @@ def test_seed_round_trip_is_exact_for_aligned_spans(seed_records, tokenizer):
             assert (s["label"], s["start"], s["end"]) in decoded, (rec["id"], s)
 
 
-def test_misaligned_span_is_counted_and_labelled_on_whole_tokens(tokenizer):
-    text = "قال وبوتين"
-    rec = {"id": "x", "text": text, "spans": [{"id": "s1", "start": 5, "end": 10, "label": "PER"}], "relations": []}
-    decoded, report = decoded_spans(rec, tokenizer, 30)
-    if report.aligned:  # this tokenizer split the clitic off: then the span is exact
-        assert ("PER", 5, 10) in decoded
-    else:
-        assert len(report.misaligned) == 1 and "x:s1 PER" in report.misaligned[0]
-        assert ("PER", 4, 10) in decoded
+def vocab_tokenizer(words):
+    """A BERT WordPiece tokenizer over exactly ``words`` (plus the special tokens)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import BertTokenizerFast
+
+    vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words])}
+    tk = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tk.post_processor = processors.BertProcessing(("[SEP]", 3), ("[CLS]", 2))
+    return BertTokenizerFast(tokenizer_object=tk, unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]",
+                             cls_token="[CLS]", mask_token="[MASK]")
+
+
+CLITIC_RECORD = {"id": "x", "text": "قال وبوتين", "relations": [],
+                 "spans": [{"id": "s1", "start": 5, "end": 10, "label": "PER"}]}  # بوتين without its و
+
+
+def test_span_inside_a_token_is_misaligned_and_labelled_on_the_whole_token():
+    tok = vocab_tokenizer(["قال", "وبوتين"])  # the clitic stays glued: وبوتين is one token
+    decoded, report = decoded_spans(CLITIC_RECORD, tok, 30)
+    assert report.aligned == 0 and len(report.misaligned) == 1 and "x:s1 PER" in report.misaligned[0]
+    assert decoded == {("PER", 4, 10)}
+
+
+def test_span_on_token_edges_is_aligned_and_exact():
+    tok = vocab_tokenizer(["قال", "و", "##بوتين"])  # the clitic is its own sub-word
+    decoded, report = decoded_spans(CLITIC_RECORD, tok, 30)
+    assert report.aligned == 1 and not report.misaligned and not report.lost
+    assert decoded == {("PER", 5, 10)}
 
 
 def test_span_across_windows_is_reported_lost(tokenizer):

@@ -3,19 +3,18 @@
 import json
 
 import pytest
-from conftest import CORPUS_FILE, ROOT, SHARED_CORPUS
+from conftest import CORPUS_FILE, ROOT
 
-from training.conll import read_conll, to_conll
-from training.dataset import build_dataset_dict, check_splits, load_splits
+from arabic_events.training.data.conll import read_conll, to_conll
+from arabic_events.training.data.dataset import build_dataset_dict, check_splits, load_splits
 
 
 def test_splits_are_disjoint_and_cover_the_annotations(all_records):
     splits = load_splits(ROOT / "annotations" / "splits.json")
     ids = [r["id"] for r in all_records]
-    if len(ids) > 5:  # with the corpus present every annotated article is in exactly one split
-        check_splits(splits, ids)
-        assert sorted(i for v in splits.values() for i in v) == sorted(ids)
-        assert len(splits["test"]) >= 15
+    check_splits(splits, ids)  # no article in two splits, no unknown article
+    assert sorted(i for v in splits.values() for i in v) == sorted(ids)  # every article in one split
+    assert len(splits["test"]) >= 15
 
 
 def test_article_in_two_splits_is_an_error():
@@ -46,22 +45,18 @@ def test_conll_round_trip_on_word_aligned_spans(seed_records):
                 assert (s["label"], s["start"], s["end"]) in got, (rec["id"], s)
 
 
-def test_dataset_card_is_up_to_date():
-    if not (CORPUS_FILE.exists() and SHARED_CORPUS.exists()):
-        pytest.skip("the shared corpus is needed for the corpus records")
-    from training.dataset_card import main
+def test_dataset_card_is_up_to_date(shared_corpus):
+    from arabic_events.training.data.card import main
 
-    assert main(["--check", "--corpus", str(SHARED_CORPUS)]) == 0
+    assert main(["--check", "--annotations", str(ROOT / "annotations"), "--corpus", str(shared_corpus)]) == 0
 
 
-def test_corpus_records_are_standoff_and_restore():
-    if not SHARED_CORPUS.exists():
-        pytest.skip("../shared/corpus is not beside the checkout")
-    from training.records import load_records
+def test_corpus_records_are_standoff_and_restore(shared_corpus):
+    from arabic_events.training.data.records import load_records
 
     raw = [json.loads(line) for line in CORPUS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert raw and all("text" not in r and r["doc"]["corpus"] == "ant-multisource" for r in raw)
-    recs = load_records(CORPUS_FILE, corpus=SHARED_CORPUS)
+    recs = load_records(CORPUS_FILE, corpus=shared_corpus)
     assert len(recs) == len(raw) >= 60
     outlets = {r["meta"]["source"] for r in recs}
     assert outlets == {"BBC", "CNN", "alarabia", "france24", "skynews"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from model.dates import resolve_date
+from arabic_events.model.dates import resolve_date
 
 
 @pytest.mark.parametrize("surface,published,expected", [

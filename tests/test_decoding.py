@@ -1,13 +1,19 @@
 """Pure decoding: constrained Viterbi, BIO <-> spans, trigger grouping, roles, events."""
 
 import numpy as np
+from helpers import is_valid_bio, spans_to_bio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from model.decoding import bio_to_spans, decode_roles, group_triggers, is_valid_bio, spans_to_bio, viterbi_bio
-from model.events import WindowResult, assemble_events
-from model.schema import ENTITY_LABELS, ROLE_TAILS, ROLES, Mention, bio_labels
+from arabic_events.model.decoding import (
+    bio_to_spans,
+    decode_roles,
+    group_triggers,
+    viterbi_bio,
+)
+from arabic_events.model.events import WindowResult, assemble_events
+from arabic_events.model.schema import ENTITY_LABELS, ROLE_TAILS, ROLES, Mention, bio_labels
 
 TAGS = bio_labels(ENTITY_LABELS)
 

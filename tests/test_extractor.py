@@ -5,8 +5,8 @@ import json
 import pytest
 from conftest import make_tiny_model
 
-from model.extractor import EventExtractor
-from model.linking import AliasTable
+from arabic_events.model.extractor import EventExtractor
+from arabic_events.model.linking import AliasTable
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_missing_checkpoint_files_are_named(tmp_path, extractor):
 
 
 def test_prediction_record_validates(extractor, seed_records):
-    from training.validation import validate_record
+    from arabic_events.training.data.validation import validate_record
 
     rec = extractor.analyze(seed_records[0]["text"]).to_record("x")
     problems = [p for p in validate_record(rec) if "has no 'ref'" not in p]
@@ -105,7 +105,7 @@ def test_prediction_record_validates(extractor, seed_records):
 
 
 def test_command_line_formats(tmp_path, extractor, seed_records, capsys):
-    from model.__main__ import main
+    from arabic_events.model.__main__ import main
 
     extractor.save_pretrained(tmp_path / "ck")
     src = tmp_path / "in.jsonl"

@@ -2,9 +2,9 @@
 
 import torch
 
-from model.configuration import EventConfig
-from model.modeling import EventModel
-from training.dataset import WindowCollator, window_features
+from arabic_events.model.configuration import EventConfig
+from arabic_events.model.modeling import EventModel
+from arabic_events.training.data.dataset import WindowCollator, window_features
 
 
 def batch(seed_records, tokenizer, n=4):
@@ -55,7 +55,7 @@ def test_save_and_load_predict_the_same(tmp_path, seed_records, tokenizer, tiny_
 
 
 def test_config_records_package_version_and_labels(tiny_model):
-    import model
+    import arabic_events.model as model
 
     cfg = tiny_model.config.to_dict()
     assert cfg["package_version"] == model.__version__

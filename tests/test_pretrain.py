@@ -39,7 +39,7 @@ seed: 3
 
 
 def test_whole_word_masking(tokenizer):
-    from training.pretrain import WholeWordMaskCollator
+    from arabic_events.training.learning.pretraining import WholeWordMaskCollator
 
     text = "الاتصالات الهاتفية بين الرئيسين " * 8
     enc = tokenizer(text, add_special_tokens=True)
@@ -61,7 +61,7 @@ def test_whole_word_masking(tokenizer):
 def test_pretrain_loss_decreases_checkpoint_reloads_and_resumes(tmp_path):
     from transformers import AutoModel, AutoTokenizer
 
-    from training.pretrain import pretrain
+    from arabic_events.training.learning.pretraining import pretrain
 
     corpus = write_corpus(tmp_path)
     final = pretrain(config(tmp_path, corpus, 20))
@@ -81,8 +81,8 @@ def test_pretrain_loss_decreases_checkpoint_reloads_and_resumes(tmp_path):
 
 
 def test_fine_tuning_accepts_the_pretrained_directory(tmp_path):
-    from model.modeling import EventModel
-    from training.pretrain import pretrain
+    from arabic_events.model.modeling import EventModel
+    from arabic_events.training.learning.pretraining import pretrain
 
     final = pretrain(config(tmp_path, write_corpus(tmp_path), 2))
     model = EventModel.from_encoder(str(final), span_hidden=8, pair_hidden=8)
@@ -90,7 +90,7 @@ def test_fine_tuning_accepts_the_pretrained_directory(tmp_path):
 
 
 def test_continue_pretraining_an_existing_encoder(tmp_path):
-    from training.pretrain import pretrain
+    from arabic_events.training.learning.pretraining import pretrain
 
     corpus = write_corpus(tmp_path)
     first = pretrain(config(tmp_path, corpus, 2))

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from training.records import CORPUS_ENV, CorpusError, load_records, sha256_text, to_standoff
+from arabic_events.training.data.locations import CORPUS_ENV, SharedDataError
+from arabic_events.training.data.records import CorpusError, load_records, sha256_text, to_standoff
 
 TEXT = "عنوان\n\nبحث بوتين مع أردوغان"
 
@@ -44,10 +45,10 @@ def test_corpus_from_environment(tmp_path, corpus, monkeypatch):
 
 
 def test_missing_corpus_file(tmp_path):
-    with pytest.raises(CorpusError) as e:
+    with pytest.raises(SharedDataError) as e:
         load_records(write(tmp_path, standoff()), corpus=tmp_path / "nope.jsonl.gz")
     msg = str(e.value)
-    assert "nope.jsonl.gz not found" in msg and CORPUS_ENV in msg and "ant-multisource" in msg
+    assert "nope.jsonl.gz (given as an argument) not found" in msg and CORPUS_ENV in msg and "ant-multisource" in msg
 
 
 def test_wrong_digest(tmp_path, corpus):

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from training.scoring import expected_calibration_error, score
+from arabic_events.training.evaluation.scoring import expected_calibration_error, score
 
 TEXT = "بحث بوتين مع أردوغان اليوم. وتناول الاتصال الأزمة. واتفق الرئيسان على لقاء"
 
@@ -176,11 +176,11 @@ def test_agreement_is_symmetric_in_f1():
 
 def test_local_evaluate_metric_module():
     import json
-    from pathlib import Path
+    from importlib.resources import files
 
     import evaluate
 
-    path = Path(__file__).resolve().parent.parent / "training" / "metrics" / "event_f1.py"
+    path = files("arabic_events.training.evaluation.metrics") / "event_f1.py"  # shipped with the package
     metric = evaluate.load(str(path))
     out = metric.compute(predictions=[json.dumps(pred(), ensure_ascii=False)], references=[json.dumps(GOLD, ensure_ascii=False)])
     assert out["event_f1"] == 1.0 and out["entity_f1"] == 1.0

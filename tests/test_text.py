@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.text import make_windows, normalize, split_sentences
+from arabic_events.model.text import make_windows, normalize, split_sentences
 
 
 def test_normalisation_forms_and_map():
@@ -53,7 +53,7 @@ def reference_normalize(raw):
     """The definition, one character at a time (the fast implementation must agree)."""
     import unicodedata
 
-    from model.text import _DIACRITICS, _REPLACE, _ZERO_WIDTH, TATWEEL
+    from arabic_events.model.text import _DIACRITICS, _REPLACE, _ZERO_WIDTH, TATWEEL
 
     out, src = [], []
     for i, ch in enumerate(raw):
@@ -88,7 +88,7 @@ class GlueSpaceTokenizer:
 
 
 def test_windows_fall_back_to_sentences_when_tokens_cross_them(tokenizer):
-    from model.text import make_windows_batch
+    from arabic_events.model.text import make_windows_batch
 
     text = "قال بوتين. ثم أضاف"
     glued = make_windows_batch([text, "بحث"], GlueSpaceTokenizer(), 10)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEED_FILE
 
-from training.arguments import ConfigError, load_config
+from arabic_events.training.config import ConfigError
+from arabic_events.training.learning.arguments import load_training_config as load_config
 
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
 
@@ -15,7 +16,7 @@ CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
 def test_every_config_parses(path):
     if path.name.startswith("pretrain"):
-        from training.pretrain import load_pretrain_config
+        from arabic_events.training.learning.pretraining import load_pretrain_config
 
         pargs, targs = load_pretrain_config(path)
         assert targs.max_steps > 0
@@ -78,8 +79,8 @@ seed: 7
 
 
 def test_two_steps_then_resume(tmp_path, caplog):
-    from model.extractor import EventExtractor
-    from training.train import train
+    from arabic_events.model.extractor import EventExtractor
+    from arabic_events.training.learning.recipe import train
 
     cfg = tiny_config(tmp_path, 2)
     report = train(cfg)
@@ -89,13 +90,13 @@ def test_two_steps_then_resume(tmp_path, caplog):
     assert (run / "config.yaml").exists() and "max_steps: 2" in (run / "config.yaml").read_text()
     assert "events" in report and (run / "dev_report.json").exists()
     ex = EventExtractor.from_pretrained(run / "final", device="cpu")
-    temps = ex.model.config.temperatures
-    assert set(temps) >= {"entity", "event", "relation", "event_a", "event_b"}
+    assert set(ex.model.config.temperatures) == {"entity", "event", "relation", "coref", "mode", "modality"}
+    assert set(ex.model.config.event_platt) == {"a", "b"}
     assert isinstance(ex.extract("بحث الرئيس الروسي فلاديمير بوتين مع نظيره"), list)
 
     # interrupted at step 2; a longer run resumes from the checkpoint instead of starting over
     cfg = tiny_config(tmp_path, 4)
-    with caplog.at_level(logging.INFO, logger="training.train"):
+    with caplog.at_level(logging.INFO, logger="arabic_events.training.learning.build"):
         train(cfg)
     assert any("resuming from" in r.getMessage() and r.getMessage().endswith("checkpoint-2") for r in caplog.records)
     state = json.loads((run / "checkpoint-4" / "trainer_state.json").read_text())
@@ -104,7 +105,7 @@ def test_two_steps_then_resume(tmp_path, caplog):
 
 
 def test_missing_annotation_file_is_clear(tmp_path):
-    from training.train import main
+    from arabic_events.training.train import main
 
     cfg = tiny_config(tmp_path, 2)
     cfg.write_text(cfg.read_text().replace(str(SEED_FILE), str(tmp_path / "nope.jsonl")))
@@ -112,7 +113,7 @@ def test_missing_annotation_file_is_clear(tmp_path):
 
 
 def test_cross_validation_by_article(tmp_path):
-    from training.evaluate import cross_validate
+    from arabic_events.training.evaluation.cross_validation import cross_validate
 
     cfg = tiny_config(tmp_path, 1)
     cfg.write_text(cfg.read_text().replace("eval_steps: 2\nsave_steps: 2", "eval_steps: 1\nsave_steps: 1"))

@@ -4,11 +4,12 @@ import itertools
 
 import numpy as np
 import pytest
+from helpers import path_score
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.schema import ENTITY_LABELS, bio_labels
-from model.viterbi import allowed_transitions, cut_positions, path_score, viterbi_bio, viterbi_bio_batch
+from arabic_events.model.schema import ENTITY_LABELS, bio_labels
+from arabic_events.model.viterbi import allowed_transitions, cut_positions, viterbi_bio, viterbi_bio_batch
 
 TAGS = bio_labels(ENTITY_LABELS)
 SMALL = ["O", "B-PER", "I-PER", "B-GPE", "I-GPE"]
@@ -95,7 +96,7 @@ EVENT_SMALL = ["O", "B-CONSULT", "I-CONSULT", "B-TOPIC", "I-TOPIC"]
 @settings(max_examples=80, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 5), st.integers(1, 30), st.booleans())
 def test_decode_layers_matches_viterbi_and_bio_to_spans(seed, bsz, length, peaked):
-    from model.decoding import bio_to_spans, decode_layers
+    from arabic_events.model.decoding import bio_to_spans, decode_layers
 
     ent = fake_batch(seed, bsz, length, SMALL, peaked).astype(np.float32)
     evt = fake_batch(seed + 7, bsz, length, EVENT_SMALL, peaked).astype(np.float32)
@@ -114,7 +115,7 @@ def test_decode_layers_matches_viterbi_and_bio_to_spans(seed, bsz, length, peake
 
 
 def test_decode_layers_rejects_shared_labels():
-    from model.decoding import decode_layers
+    from arabic_events.model.decoding import decode_layers
 
     lp = np.zeros((1, 2, len(SMALL)), dtype=np.float32)
     with pytest.raises(ValueError, match="share labels"):

@@ -20,9 +20,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.decoding import bio_to_spans
-from model.schema import ALL_SPAN_LABELS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, bio_labels
-from model.text import Normalized, Window, make_windows, normalize
+from arabic_events.model.schema import ALL_SPAN_LABELS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, bio_labels
+from arabic_events.model.text import Window, make_windows, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +103,7 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> tu
     ``pairs``/``pair_labels`` (0 = no relation, k = ROLES[k-1]), trigger ``trigger_pairs``/
     ``coref_labels``, ``mode_labels``/``modality_labels`` per span.
     """
-    from model.schema import ALL_MODES, MODALITIES, ROLES
+    from arabic_events.model.schema import ALL_MODES, MODALITIES, ROLES
 
     norm = normalize(record["text"])
     norm_offsets: dict[str, tuple[int, int]] = {}
@@ -159,16 +158,3 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> tu
     return features, report
 
 
-def tags_to_char_spans(tags: list[str], window: Window, norm: Normalized) -> list[tuple[str, int, int]]:
-    """Decode one window's BIO tags (no special tokens) to (label, start, end) in the raw text."""
-    out = []
-    for label, first, last in bio_to_spans(tags):
-        s, e = window.offsets[first][0], window.offsets[last][1]
-        out.append((label, *norm.to_original(s, e)))
-    return out
-
-
-def record_windows(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> tuple[Normalized, list[Window]]:
-    """The normalised text and windows of a record (as used by :func:`encode_record`)."""
-    norm = normalize(record["text"])
-    return norm, make_windows(norm.text, tokenizer, max_tokens)

@@ -1,5 +1,8 @@
 """Confidence calibration on the dev split: a temperature per head, Platt scaling for events.
 
+:func:`calibrate` does both and writes them into the model's config (``temperatures`` and
+``event_platt``), so that a saved model carries its calibration.
+
     >>> import torch
     >>> logits = torch.tensor([[4.0, 0.0], [4.0, 0.0], [0.0, 4.0], [4.0, 0.0]])
     >>> labels = torch.tensor([0, 1, 1, 0])
@@ -16,6 +19,9 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from arabic_events.training.evaluation.predict import predict_records
+from arabic_events.training.evaluation.scoring import events_of, match_events
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +97,22 @@ def fit_platt(confidences: list[float], correct: list[bool]) -> tuple[float, flo
     opt.step(closure)
     a, b = params.detach().tolist()
     return float(a), float(b)
+
+
+def calibrate(extractor: Any, features: list[dict[str, Any]], records: list[dict[str, Any]], collator: Any) -> None:
+    """Fit the head temperatures on the gold-span ``features`` of the dev split, then the event
+    Platt scaling on the dev ``records``' events (matched one to one as the scorer matches them);
+    both are written into ``extractor.model.config``."""
+    cfg = extractor.model.config
+    cfg.temperatures.update(fit_temperatures(extractor.model, features, collator))
+    cfg.event_platt = {"a": 1.0, "b": 0.0}
+    confs: list[float] = []
+    hits: list[bool] = []
+    for gold, pred in zip(records, predict_records(extractor, records)):
+        ge, pe = events_of(gold), events_of(pred)
+        hit = {u for u in match_events(gold["text"], ge, pe) if u >= 0}
+        confs += [e["confidence"] for e in pe]
+        hits += [k in hit for k in range(len(pe))]
+    a, b = fit_platt(confs, hits)
+    cfg.event_platt = {"a": a, "b": b}
+    logger.info("event confidence Platt scaling: a=%.3f b=%.3f on %d dev events", a, b, len(confs))

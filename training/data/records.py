@@ -2,8 +2,8 @@
 
 Standoff records (corpus articles) carry ``doc = {"corpus", "id", "sha256"}`` and no
 ``text``; the text is restored from the corpus file given by argument, by the
-``ARABIC_EVENTS_CORPUS`` environment variable, or found at
-``../shared/corpus/ant-multisource.jsonl.gz``.
+``ARABIC_EVENTS_CORPUS`` environment variable, or found in the shared data folder
+(:mod:`arabic_events.training.data.locations`).
 
 Example:
     >>> import json, tempfile, pathlib
@@ -24,44 +24,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .validation import AnnotationError, validate_record
+from arabic_events.training.data.locations import resolve_corpus_path
+from arabic_events.training.data.validation import AnnotationError, validate_record
 
 logger = logging.getLogger(__name__)
 
-CORPUS_ENV = "ARABIC_EVENTS_CORPUS"
 CORPUS_NAME = "ant-multisource"
-_REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS_PATHS = (
-    _REPO_ROOT.parent / "shared" / "corpus" / "ant-multisource.jsonl.gz",
-    _REPO_ROOT / "shared" / "corpus" / "ant-multisource.jsonl.gz",
-)
 _CORPUS_CACHE: dict[str, dict[str, dict[str, Any]]] = {}
 
 
 class CorpusError(FileNotFoundError):
-    """The corpus needed to restore standoff records is missing or does not match."""
+    """The corpus needed to restore standoff records does not match them."""
 
 
 def sha256_text(text: str) -> str:
     """Hex digest of the UTF-8 text, as stored in standoff records."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def resolve_corpus_path(corpus: str | os.PathLike[str] | None = None) -> Path:
-    """The corpus file: the argument, else ``$ARABIC_EVENTS_CORPUS``, else the default place."""
-    if corpus:
-        path = Path(corpus)
-    elif os.environ.get(CORPUS_ENV):
-        path = Path(os.environ[CORPUS_ENV])
-    else:
-        path = next((p for p in DEFAULT_CORPUS_PATHS if p.exists()), DEFAULT_CORPUS_PATHS[0])
-    if not path.exists():
-        raise CorpusError(
-            f"corpus file {path} not found: standoff records need the ANT multi-source corpus "
-            f"({CORPUS_NAME}, ant-multisource.jsonl.gz, see ../shared/corpus/README.md); "
-            f"pass --corpus PATH or set {CORPUS_ENV}=PATH"
-        )
-    return path
 
 
 def read_corpus(path: str | os.PathLike[str], ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,9 @@
 """Count tables of the dataset card (annotations/README.md), regenerated from the files.
 
-    python -m training.dataset_card            # rewrite the generated part of annotations/README.md
-    python -m training.dataset_card --check    # exit 1 if the card is out of date
+    python -m arabic_events.training.data.card            # rewrite the generated part of annotations/README.md
+    python -m arabic_events.training.data.card --check    # exit 1 if the card is out of date
+
+Run from the checkout, or name the folder with ``--annotations DIR``.
 
 The generated part sits between ``<!-- generated:start -->`` and ``<!-- generated:end -->``.
 """
@@ -14,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from model.schema import ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, ROLES
+from arabic_events.model.schema import ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, ROLES
+from arabic_events.training.data.dataset import load_splits
+from arabic_events.training.data.records import load_records
+from arabic_events.training.evaluation.scoring import events_of, score
 
-ROOT = Path(__file__).resolve().parent.parent
-ANN = ROOT / "annotations"
-CARD = ANN / "README.md"
 START, END = "<!-- generated:start -->", "<!-- generated:end -->"
 FILES = ("seed.jsonl", "corpus.jsonl")
 
@@ -33,16 +35,13 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
-def generate(corpus: str | None = None) -> str:
+def generate(annotations: str | Path = "annotations", corpus: str | None = None) -> str:
     """The generated Markdown: counts per split, label, role, event type and mode, outlet; agreement."""
-    from .dataset import load_splits
-    from .records import load_records
-    from .scoring import events_of, score
-
+    ann = Path(annotations)
     records = []
     for name in FILES:
-        records += [(name, r) for r in load_records(ANN / name, corpus=corpus)]
-    splits = load_splits(ANN / "splits.json")
+        records += [(name, r) for r in load_records(ann / name, corpus=corpus)]
+    splits = load_splits(ann / "splits.json")
     split_of = {i: s for s, ids in splits.items() for i in ids}
     names = list(splits)
     parts: list[str] = []
@@ -92,7 +91,7 @@ def generate(corpus: str | None = None) -> str:
     parts.append("\n### Trigger modality\n")
     parts.append(_table(["modality", "triggers"], [[k, v] for k, v in sorted(modality.items())]))
 
-    agree_dir = ANN / "agreement"
+    agree_dir = ann / "agreement"
     if (agree_dir / "pass1.jsonl").exists() and (agree_dir / "pass2.jsonl").exists():
         p1 = load_records(agree_dir / "pass1.jsonl", corpus=corpus)
         p2 = load_records(agree_dir / "pass2.jsonl", corpus=corpus)
@@ -120,26 +119,31 @@ def generate(corpus: str | None = None) -> str:
 
 def render(card: str, generated: str) -> str:
     if START not in card or END not in card:
-        raise ValueError(f"{CARD} lacks the markers {START} ... {END}")
+        raise ValueError(f"the dataset card lacks the markers {START} ... {END}")
     head, rest = card.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{generated}{END}{tail}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.dataset_card", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m arabic_events.training.data.card", description=__doc__.split("\n")[0])
+    ap.add_argument("--annotations", default="annotations", help="the annotations folder (default: ./annotations)")
     ap.add_argument("--check", action="store_true", help="exit 1 if annotations/README.md is out of date")
     ap.add_argument("--corpus")
     a = ap.parse_args(argv)
-    card = CARD.read_text(encoding="utf-8")
-    new = render(card, generate(a.corpus))
+    card_path = Path(a.annotations) / "README.md"
+    if not card_path.is_file():
+        print(f"error: {card_path} not found (run from the checkout or pass --annotations DIR)", file=sys.stderr)
+        return 2
+    card = card_path.read_text(encoding="utf-8")
+    new = render(card, generate(a.annotations, a.corpus))
     if a.check:
         if new != card:
-            print(f"{CARD} is out of date: run python -m training.dataset_card", file=sys.stderr)
+            print(f"{card_path} is out of date: run python -m arabic_events.training.data.card", file=sys.stderr)
             return 1
         return 0
-    CARD.write_text(new, encoding="utf-8")
-    print(f"updated {CARD}")
+    card_path.write_text(new, encoding="utf-8")
+    print(f"updated {card_path}")
     return 0
 
 

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from model.schema import CLITICS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, ROLES
+from arabic_events.model.schema import CLITICS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, ROLES
 
 Span = tuple[int, int]
 

@@ -1,15 +1,18 @@
-"""Training a WordPiece tokenizer on Arabic text (offline encoders and tests).
+"""From-scratch encoders: a WordPiece tokenizer trained on Arabic text and the BERT config
+around it (the offline default, pretraining, benchmarks and tests all build them here).
 
     >>> tok = train_wordpiece(["بحث الرئيس الروسي فلاديمير بوتين"] * 3, vocab_size=200)
     >>> tok("بوتين")["input_ids"][0] == tok.cls_token_id
     True
+    >>> scratch_bert_config(tok, hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64).hidden_size
+    32
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from model.text import normalize
+from arabic_events.model.text import normalize
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
@@ -25,3 +28,13 @@ def train_wordpiece(texts: Iterable[str], vocab_size: int = 8000, min_frequency:
     return BertTokenizerFast(tokenizer_object=wp._tokenizer, do_lower_case=False, strip_accents=False,
                              tokenize_chinese_chars=False, unk_token="[UNK]", sep_token="[SEP]",
                              pad_token="[PAD]", cls_token="[CLS]", mask_token="[MASK]")
+
+
+def scratch_bert_config(tokenizer, hidden_size: int = 256, num_layers: int = 4, num_heads: int = 4,
+                        intermediate_size: int = 1024, max_positions: int = 512):
+    """A ``BertConfig`` for a new encoder over ``tokenizer``'s vocabulary."""
+    from transformers import BertConfig
+
+    return BertConfig(vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=num_layers,
+                      num_attention_heads=num_heads, intermediate_size=intermediate_size,
+                      max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id)

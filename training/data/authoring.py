@@ -31,11 +31,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .records import CORPUS_NAME, read_corpus, resolve_corpus_path, sha256_text
-from .validation import AnnotationError, validate_record
+from arabic_events.training.data.locations import resolve_corpus_path, seed_dir
+from arabic_events.training.data.records import CORPUS_NAME, read_corpus, sha256_text
+from arabic_events.training.data.validation import AnnotationError, validate_record
 
-_REPO_ROOT = Path(__file__).resolve().parent.parent
-SEED_DIR = _REPO_ROOT.parent / "shared" / "articles" / "seed"
 _SPAN_META = {"text", "nth", "anchor", "id", "label"}
 
 
@@ -84,7 +83,7 @@ def article_text(source: dict[str, str], corpus: str | None = None) -> tuple[str
     if "seed" in source:
         path = Path(source["seed"])
         if not path.is_absolute():
-            path = SEED_DIR / path
+            path = seed_dir() / path
         return path.read_text(encoding="utf-8"), {}
     cid = source["corpus"]
     arts = read_corpus(resolve_corpus_path(corpus), [cid])

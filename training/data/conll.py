@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from model.decoding import bio_to_spans
-from model.schema import ENTITY_LABELS
-from model.text import split_sentences
+from arabic_events.model.decoding import bio_to_spans
+from arabic_events.model.schema import ENTITY_LABELS
+from arabic_events.model.text import split_sentences
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
@@ -82,7 +82,7 @@ def read_conll(text: str) -> dict[str, list[tuple[str, int, int]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .records import load_records
+    from arabic_events.training.data.records import load_records
 
     ap = argparse.ArgumentParser(prog="python -m training.conll", description="Export records as CoNLL BIO.")
     ap.add_argument("data")

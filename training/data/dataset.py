@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from .bio import AlignmentReport, encode_record
+from arabic_events.training.data.bio import AlignmentReport, encode_record
 
 logger = logging.getLogger(__name__)
 

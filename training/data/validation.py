@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from model.schema import (
+from arabic_events.model.schema import (
     ALL_SPAN_LABELS,
     EDGE_CHARS,
     ENTITY_LABELS,

@@ -13,7 +13,7 @@ import json
 import datasets
 import evaluate
 
-from training.scoring import headline, score
+from arabic_events.training.evaluation.scoring import headline, score
 
 _DESCRIPTION = "Entity, trigger, argument and event P/R/F1 as defined by SCHEMA.md (Metrics)."
 

@@ -1,12 +1,15 @@
 """Speed and memory benchmark of the extraction pipeline (prints ratios from one run).
 
-    python -m model.benchmark --model runs/offline/final   # both encoder sizes, all checks
-    python -m model.benchmark --sizes offline --stream 200 --long ""
+    python benchmarks/benchmark.py --model runs/offline/final   # both encoder sizes, all checks
+    python benchmarks/benchmark.py --sizes offline --stream 200 --long ""
+
+A development script, not part of the installed package: it uses the package's public pieces
+and the project's shared data (found by the package's one resolver, or ``--corpus FILE``).
 
 1. Throughput: ``EventExtractor.extract`` over N corpus articles vs the bare encoder's
    forward pass over the same token windows in the same batches. Ratio = encoder time /
    pipeline time (1.0 = the pipeline adds nothing); the median of paired repeats.
-2. Memory over a stream of articles (``iter_analyze``): resident memory every 100 articles.
+2. Memory over a stream of articles (``iter_extract``): resident memory every 100 articles.
 3. Long input: one article of 25k, 50k and 100k characters; time per character, and that the
    last mention is found near the end (nothing truncated).
 
@@ -25,17 +28,19 @@ import gzip
 import json
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from .configuration import EventConfig
-from .decoding import decode_layers
-from .extractor import CHUNK_TEXTS as CHUNK
-from .extractor import EventExtractor
-from .modeling import EventModel
-from .text import make_windows, normalize
+from arabic_events.model.configuration import EventConfig
+from arabic_events.model.decoding import decode_layers
+from arabic_events.model.extractor import CHUNK_TEXTS as CHUNK
+from arabic_events.model.extractor import EventExtractor
+from arabic_events.model.modeling import EventModel
+from arabic_events.model.text import make_windows, normalize
+from arabic_events.model.window_inference import window_tensors
+from arabic_events.training.data.locations import resolve_corpus_path
+from arabic_events.training.learning.scratch import train_wordpiece
 
 SIZES = {
     "bert-base": {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
@@ -89,7 +94,7 @@ def build(size: str, tokenizer, max_tokens: int) -> EventExtractor:
 
 def span_density(ex: EventExtractor, texts: list[str]) -> tuple[float, float]:
     """Predicted mentions per sub-word token: (entity layer, event/TOPIC layer)."""
-    docs = ex.analyze_many(texts)
+    docs = ex.extract(texts, return_documents=True)
     n_tok = sum(len(w.input_ids) for t in texts for w in make_windows(normalize(t).text, ex.tokenizer,
                                                                       ex.model.config.max_tokens))
     entity = {t[2:] for t in ex.model.config.entity_tags if t != "O"}
@@ -105,7 +110,7 @@ def calibrate_density(ex: EventExtractor, texts: list[str], target: tuple[float,
     ``texts`` as ``target`` (entity layer, event layer); bisection on the decoded spans, the
     encoder runs once. Returns the two biases."""
     wins = [w for t in texts for w in make_windows(normalize(t).text, ex.tokenizer, ex.model.config.max_tokens)]
-    hidden = [(ex.model.encode(*ex.window_tensors([w])), len(w.input_ids)) for w in wins]
+    hidden = [(ex.model.encode(*window_tensors([w], ex.tokenizer)), len(w.input_ids)) for w in wins]
     n_tok = sum(length for _, length in hidden)
     out = []
     for head, tags, goal in zip((ex.model.entity_head, ex.model.event_head),
@@ -141,7 +146,7 @@ def bare_encoder_seconds(ex: EventExtractor, texts: list[str], batch_size: int) 
         wins = [w for t in texts[c:c + CHUNK] for w in make_windows(normalize(t).text, ex.tokenizer,
                                                                      ex.model.config.max_tokens)]
         wins.sort(key=lambda w: len(w.input_ids))
-        batches += [ex.window_tensors(wins[b:b + batch_size]) for b in range(0, len(wins), batch_size)]
+        batches += [window_tensors(wins[b:b + batch_size], ex.tokenizer) for b in range(0, len(wins), batch_size)]
         n_tok += sum(len(w.input_ids) + 2 for w in wins)
     t0 = time.perf_counter()
     for ids, mask in batches:
@@ -176,9 +181,8 @@ def report(name: str, r: dict[str, float], density: tuple[float, float]) -> None
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model.benchmark", description=__doc__.split("\n")[0])
-    ap.add_argument("--corpus", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-                                            / "ant-multisource.jsonl.gz"))
+    ap = argparse.ArgumentParser(prog="benchmarks/benchmark.py", description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", help="the ANT corpus file (default: found in the shared data folder)")
     ap.add_argument("--sizes", default="bert-base,offline")
     ap.add_argument("--articles", type=int, default=64)
     ap.add_argument("--batch-size", type=int, default=8)
@@ -191,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="entity,event spans per token for random heads (without --model)")
     a = ap.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
-    from training.tokenizer import train_wordpiece
+    a.corpus = str(resolve_corpus_path(a.corpus))
 
     texts = corpus_articles(a.corpus, a.articles)
     sample = texts[:16]  # span densities are measured and matched on these
@@ -223,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         runs.insert(1, ("offline, random, calibrated, second pass over the same stream", ex))
         for name, extractor in runs:
             marks, live = [], []
-            for k, _ in enumerate(extractor.iter_analyze(stream, batch_size=a.batch_size), 1):
+            for k, _ in enumerate(extractor.iter_extract(stream, batch_size=a.batch_size), 1):
                 if k % 100 == 0:
                     marks.append(rss_mb())
                     live.append(trimmed_rss_mb())
@@ -236,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in [int(x) for x in a.long.split(",") if x.strip()]:
         text = pool[:n]
         t0 = time.perf_counter()
-        doc = ex.analyze(text)
+        doc = ex.extract(text, return_documents=True)
         dt = time.perf_counter() - t0
         times.append((n, dt))
         last = max((m.end for m in doc.mentions), default=0)

@@ -1,0 +1,78 @@
+"""The dataclasses of a fine-tuning config (besides ``transformers.TrainingArguments``).
+
+Head sizes, thresholds and loss weights take their defaults from the model's own config
+(:data:`~arabic_events.model.configuration.HEAD_DEFAULTS`, ``DEFAULT_LOSS_WEIGHTS``), and
+:func:`event_config_kwargs` passes every shared field on by name, so nothing is copied by hand.
+
+    >>> kw = event_config_kwargs(ModelArguments(max_tokens=126, loss_coref=0.0))
+    >>> kw["max_tokens"], kw["loss_weights"]["coref"], kw["loss_weights"]["entity"]
+    (126, 0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainingArguments
+
+from arabic_events.model.configuration import DEFAULT_ENCODER, DEFAULT_LOSS_WEIGHTS, HEAD_DEFAULTS
+from arabic_events.training.config import load_config
+
+_H, _L = HEAD_DEFAULTS, DEFAULT_LOSS_WEIGHTS
+
+
+@dataclass
+class ModelArguments:
+    """The encoder and the heads."""
+
+    model_name_or_path: str = field(default=DEFAULT_ENCODER, metadata={
+        "help": "hub id or directory of a pretrained encoder, or 'scratch' for a small BERT built here"})
+    tokenizer_name: str | None = field(default=None, metadata={"help": "tokenizer, if not the encoder's"})
+    scratch_vocab_size: int = 8000
+    scratch_hidden_size: int = 256
+    scratch_layers: int = 4
+    scratch_heads: int = 4
+    scratch_intermediate_size: int = 1024
+    max_tokens: int = field(default=_H["max_tokens"], metadata={"help": "sub-word tokens per window, special tokens excluded"})
+    span_hidden: int = _H["span_hidden"]
+    pair_hidden: int = _H["pair_hidden"]
+    dropout: float = _H["dropout"]
+    loss_entity: float = _L["entity"]
+    loss_event: float = _L["event"]
+    loss_relation: float = _L["relation"]
+    loss_coref: float = _L["coref"]
+    loss_mode: float = _L["mode"]
+    loss_modality: float = _L["modality"]
+    coref_threshold: float = _H["coref_threshold"]
+    gazetteer: str | None = field(default=None, metadata={"help": "extra alias file for actor refs"})
+
+
+@dataclass
+class DataArguments:
+    """Annotated data, splits, corpus."""
+
+    annotation_files: list[str] = field(default_factory=lambda: ["annotations/seed.jsonl", "annotations/corpus.jsonl"])
+    splits_file: str = "annotations/splits.json"
+    corpus_file: str | None = field(default=None, metadata={
+        "help": "ant-multisource.jsonl.gz for standoff records (else $ARABIC_EVENTS_CORPUS or the shared folder)"})
+    tokenizer_corpus_articles: int = field(default=0, metadata={
+        "help": "scratch tokenizer: also train on this many corpus articles"})
+    calibrate: bool = field(default=True, metadata={"help": "fit confidence temperatures on the dev split"})
+    train_splits: list[str] = field(default_factory=lambda: ["train"])
+    eval_split: str = "dev"
+
+
+def event_config_kwargs(model_args: ModelArguments) -> dict[str, Any]:
+    """``EventConfig`` keyword arguments from the fields a config shares with it."""
+    values = dataclasses.asdict(model_args)
+    kwargs: dict[str, Any] = {k: values[k] for k in HEAD_DEFAULTS}
+    kwargs["loss_weights"] = {k: values[f"loss_{k}"] for k in DEFAULT_LOSS_WEIGHTS}
+    return kwargs
+
+
+def load_training_config(path: str | Path) -> tuple[ModelArguments, DataArguments, TrainingArguments]:
+    """(ModelArguments, DataArguments, TrainingArguments) of a fine-tuning config file."""
+    return load_config(path, ModelArguments, DataArguments, TrainingArguments, required=("output_dir",))

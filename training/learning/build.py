@@ -1,0 +1,110 @@
+"""The ingredients of a fine-tuning run: its records, its model and tokenizer, its features.
+
+Paths in a config resolve with :func:`arabic_events.training.config.resolve_path` (working
+directory first, then beside the config), so the shipped configs work from any directory.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset
+from transformers import AutoTokenizer
+
+from arabic_events.model.configuration import EventConfig
+from arabic_events.model.linking import AliasTable
+from arabic_events.model.modeling import EventModel
+from arabic_events.training.config import SCRATCH, ConfigError, resolve_path
+from arabic_events.training.data.dataset import load_splits, split_records, window_features
+from arabic_events.training.data.locations import resolve_corpus_path
+from arabic_events.training.data.records import load_records, read_corpus
+from arabic_events.training.learning.arguments import DataArguments, ModelArguments, event_config_kwargs
+from arabic_events.training.learning.scratch import scratch_bert_config, train_wordpiece
+
+logger = logging.getLogger(__name__)
+
+#: the columns of a window feature that the model takes
+FEATURE_COLUMNS = ["input_ids", "attention_mask", "entity_labels", "event_labels", "spans", "pairs", "pair_labels",
+                   "trigger_pairs", "coref_labels", "mode_labels", "modality_labels"]
+
+
+def load_annotations(data_args: DataArguments, config_path: str | Path) -> list[dict[str, Any]]:
+    """All records of the configured annotation files (standoff ones restored)."""
+    records = []
+    for f in data_args.annotation_files:
+        path = Path(resolve_path(f, config_path))
+        if not path.exists():
+            raise FileNotFoundError(f"{config_path}: annotation file {f} not found")
+        records += load_records(path, corpus=data_args.corpus_file)
+    return records
+
+
+def load_splits_of(data_args: DataArguments, config_path: str | Path) -> dict[str, list[str]]:
+    """The split file named by the config."""
+    path = Path(resolve_path(data_args.splits_file, config_path))
+    if not path.exists():
+        raise FileNotFoundError(f"{config_path}: split file {data_args.splits_file} not found")
+    return load_splits(path)
+
+
+def train_dev_records(data_args: DataArguments, config_path: str | Path
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(training records, dev records) of a config."""
+    parts = split_records(load_annotations(data_args, config_path), load_splits_of(data_args, config_path))
+    train_recs = [r for s in data_args.train_splits for r in parts.get(s, [])]
+    if not train_recs:
+        raise ConfigError(f"{config_path}: no training articles in splits {data_args.train_splits}")
+    dev_recs = parts.get(data_args.eval_split, [])
+    logger.info("%d train articles, %d dev articles", len(train_recs), len(dev_recs))
+    return train_recs, dev_recs
+
+
+def build_model(model_args: ModelArguments, data_args: DataArguments, train_texts: list[str]
+                ) -> tuple[EventModel, Any]:
+    """(model, tokenizer) for a new run: a pretrained encoder, or a small BERT and a WordPiece
+    tokenizer trained here (``model_name_or_path: scratch``)."""
+    kwargs = event_config_kwargs(model_args)
+    if model_args.model_name_or_path != SCRATCH:
+        tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
+        return EventModel.from_encoder(model_args.model_name_or_path, **kwargs), tokenizer
+    texts = list(train_texts)
+    if data_args.tokenizer_corpus_articles:
+        arts = read_corpus(resolve_corpus_path(data_args.corpus_file))
+        texts += [a["text"] for a in list(arts.values())[: data_args.tokenizer_corpus_articles]]
+    tokenizer = train_wordpiece(texts, vocab_size=model_args.scratch_vocab_size)
+    enc = scratch_bert_config(tokenizer, model_args.scratch_hidden_size, model_args.scratch_layers,
+                              model_args.scratch_heads, model_args.scratch_intermediate_size,
+                              max_positions=max(512, model_args.max_tokens + 2))
+    return EventModel(EventConfig(encoder_name=SCRATCH, encoder_config=enc.to_dict(), **kwargs)), tokenizer
+
+
+def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_texts: list[str],
+                  checkpoint: str | None) -> tuple[EventModel, Any]:
+    """The checkpoint to resume from when there is one, else a new model."""
+    if checkpoint:
+        logger.info("resuming from %s", checkpoint)
+        return EventModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
+    return build_model(model_args, data_args, train_texts)
+
+
+def build_aliases(records: list[dict[str, Any]], gazetteer: str | None) -> AliasTable:
+    """The actor alias table of the training records, extended by a gazetteer file."""
+    aliases = AliasTable.from_records(records)
+    if gazetteer:
+        aliases.add_gazetteer(gazetteer)
+    return aliases
+
+
+def feature_dataset(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int, name: str
+                    ) -> tuple[Dataset | None, list[dict[str, Any]]]:
+    """(``datasets.Dataset`` of the window features, the features) of ``records``; spans that
+    cannot be labelled are logged, never dropped silently."""
+    feats, report = window_features(records, tokenizer, max_tokens)
+    logger.info("%s windows: %d; alignment: %s", name, len(feats), report.summary())
+    for line in report.lost[:20]:
+        logger.warning("span not labelled: %s", line)
+    if not feats:
+        return None, feats
+    return Dataset.from_list([{k: f[k] for k in FEATURE_COLUMNS} for f in feats]), feats

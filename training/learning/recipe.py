@@ -1,0 +1,78 @@
+"""The fine-tuning recipe: config file in, calibrated model in ``output_dir/final`` out.
+
+    python -m arabic_events.training.train --config configs/offline.yaml
+
+Trains with ``transformers.Trainer`` (so ``accelerate launch`` runs it on several GPUs),
+evaluates dev event F1 through the inference path at every evaluation, keeps the best
+checkpoint, resumes from the last checkpoint in ``output_dir``, calibrates confidences on dev
+and writes ``output_dir/final`` atomically, with the resolved config and the dev report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from transformers import set_seed
+
+from arabic_events.model.extractor import EventExtractor
+from arabic_events.training.config import resolved_config
+from arabic_events.training.data.dataset import WindowCollator
+from arabic_events.training.evaluation.predict import evaluate_records
+from arabic_events.training.evaluation.scoring import format_report
+from arabic_events.training.learning.arguments import load_training_config
+from arabic_events.training.learning.build import (
+    build_aliases,
+    feature_dataset,
+    load_or_build,
+    train_dev_records,
+)
+from arabic_events.training.learning.calibration import calibrate
+from arabic_events.training.learning.checkpoints import last_checkpoint, save_atomic
+from arabic_events.training.learning.trainer import EventTrainer
+
+logger = logging.getLogger(__name__)
+
+
+def train(config_path: str | Path) -> dict[str, Any]:
+    """Run the whole recipe of a config file; returns the dev report of the final model."""
+    model_args, data_args, args = load_training_config(config_path)
+    set_seed(args.seed)
+    train_recs, dev_recs = train_dev_records(data_args, config_path)
+    out = Path(args.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    resume = args.resume_from_checkpoint
+    ckpt = last_checkpoint(out) if resume in (None, "true", "True", True) else resume
+    model, tokenizer = load_or_build(model_args, data_args, [r["text"] for r in train_recs], ckpt)
+    aliases = build_aliases(train_recs, model_args.gazetteer)
+
+    train_ds, _ = feature_dataset(train_recs, tokenizer, model.config.max_tokens, "train")
+    dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, model.config.max_tokens, "dev")
+    args.remove_unused_columns = False
+    args.prediction_loss_only = True
+    if dev_ds is None:
+        args.eval_strategy = "no"
+        args.load_best_model_at_end = False
+    collator = WindowCollator(tokenizer.pad_token_id)
+    trainer = EventTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator,
+                           processing_class=tokenizer, dev_records=dev_recs, aliases=aliases)
+    with open(out / "config.yaml", "w", encoding="utf-8") as fh:
+        yaml.safe_dump(resolved_config(model_args, data_args, args), fh, allow_unicode=True, sort_keys=False)
+    trainer.train(resume_from_checkpoint=ckpt)
+
+    final = EventExtractor(trainer.model, tokenizer, aliases, device=args.device)
+    if data_args.calibrate and dev_feats:
+        calibrate(final, dev_feats, dev_recs, collator)
+    save_atomic(final.save_pretrained, out / "final")
+    shutil.copy(out / "config.yaml", out / "final" / "training_config.yaml")
+    if not dev_recs:
+        return {}
+    report = evaluate_records(final, dev_recs)
+    (out / "dev_report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    print(f"\nDev metrics of {out / 'final'} ({len(dev_recs)} articles):")
+    print(format_report(report))
+    return report
