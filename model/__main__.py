@@ -1,4 +1,4 @@
-"""Command line: ``python -m model extract FILE... --model DIR [--format jsonl|json|csv|plover]``.
+"""Command line: ``arabic-events extract FILE... --model DIR [--format jsonl|json|csv|plover]``.
 
 FILE is a ``.txt`` article or a ``.jsonl`` of articles (``{"id", "text", "published"}`` per
 line). Results stream to standard output (or ``--output``) as articles are processed.
@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from .jsonl import iter_jsonl
 from .schema import Event
 
 logger = logging.getLogger(__name__)
@@ -30,18 +31,11 @@ def read_articles(paths: list[str]) -> Iterator[dict[str, Any]]:
         if not p.exists():
             raise FileNotFoundError(f"input file {p} not found")
         if p.suffix == ".jsonl":
-            with open(p, encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as e:
-                        raise ValueError(f"{p}:{n}: not valid JSON ({e.msg})") from None
-                    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                        raise ValueError(f"{p}:{n}: each line must be an object with a 'text' string")
-                    yield {"id": str(obj.get("id", f"{p.stem}:{n}")), "text": obj["text"],
-                           "published": obj.get("published") or (obj.get("meta") or {}).get("published")}
+            for n, obj, problem in iter_jsonl(p):
+                if problem or not isinstance(obj.get("text"), str):
+                    raise ValueError(f"{p}:{n}: {problem or 'no text'}: each line must be an object with a 'text' string")
+                yield {"id": str(obj.get("id", f"{p.stem}:{n}")), "text": obj["text"],
+                       "published": obj.get("published") or (obj.get("meta") or {}).get("published")}
         else:
             yield {"id": p.stem, "text": p.read_text(encoding="utf-8"), "published": None}
 
@@ -85,7 +79,7 @@ def write_events(out: TextIO, fmt: str, article: dict[str, Any], events: list[Ev
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model", description="Extract political events from Arabic news.")
+    ap = argparse.ArgumentParser(prog="arabic-events", description="Extract political events from Arabic news.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     ex = sub.add_parser("extract", help="extract events from .txt or .jsonl files")
     ex.add_argument("files", nargs="+")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from transformers import AutoTokenizer
 
 from .dates import resolve_date
 from .events import WindowResult, assemble_events
@@ -116,7 +117,6 @@ class EventExtractor:
     def from_pretrained(cls, path: str | Path, device: str | None = None, gazetteer: str | Path | None = None,
                         batch_size: int = 8) -> EventExtractor:
         """Load a directory written by :meth:`save_pretrained` (or a hub id, where reachable)."""
-        from transformers import AutoTokenizer
 
         p = Path(path)
         looks_local = p.is_absolute() or str(path).startswith(".") or str(path).count("/") != 1

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .schema import REF_LABELS
 from .text import normalize
 
 _FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ؤ": "ء", "ئ": "ء", "غ": "ج", "خ": "ج", "گ": "ج", "ك": "ج",
@@ -111,8 +112,6 @@ class AliasTable:
     def link(self, mentions: list[Any], text: str) -> None:
         """Set ``ref`` on linkable mentions (sorted by start): from the table, and a ROLE that
         directly precedes a PER ("الرئيس الروسي فلاديمير بوتين") takes the PER's ref."""
-        from .schema import REF_LABELS
-
         for m in mentions:
             if m.label in REF_LABELS:
                 m.ref = self.lookup(m.text, m.label)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -55,3 +57,19 @@ def record_windows(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> t
     """The normalised text and windows of a record (as used by :func:`encode_record`)."""
     norm = normalize(record["text"])
     return norm, make_windows(norm.text, tokenizer, max_tokens)
+
+
+def tiny_config(folder: Path, seed_file: Path, output_dir: str | Path, **overrides: object) -> Path:
+    """A fine-tuning config for a 1-layer, 32-wide BERT on the seed articles (4 train, 1 dev),
+    written to ``folder/tiny.yaml``; ``overrides`` replace or add keys (``None`` drops one)."""
+    splits = folder / "splits.json"
+    splits.write_text(json.dumps({"train": ["seed-000", "seed-001", "seed-002", "seed-003"], "dev": ["seed-004"]}))
+    keys: dict[str, object] = {
+        "model_name_or_path": "scratch", "scratch_vocab_size": 800, "scratch_hidden_size": 32, "scratch_layers": 1,
+        "scratch_heads": 2, "scratch_intermediate_size": 64, "max_tokens": 62, "span_hidden": 16, "pair_hidden": 16,
+        "annotation_files": f"[{seed_file}]", "splits_file": str(splits), "output_dir": str(output_dir),
+        "report_to": "none", "use_cpu": "true"}
+    keys.update(overrides)
+    cfg = folder / "tiny.yaml"
+    cfg.write_text("".join(f"{k}: {v}\n" for k, v in keys.items() if v is not None))
+    return cfg

@@ -9,6 +9,7 @@ import venv
 
 import pytest
 from conftest import ROOT, SEED_FILE
+from helpers import tiny_config
 
 pytestmark = pytest.mark.slow
 
@@ -75,27 +76,7 @@ def test_shared_folder_found_from_the_environment_or_named_in_the_error(installe
 
 def test_train_then_extract_from_another_directory(installed, tmp_path):
     bin_dir, work, env = installed
-    splits = tmp_path / "splits.json"
-    splits.write_text(json.dumps({"train": ["seed-000", "seed-001", "seed-002", "seed-003"], "dev": ["seed-004"]}))
-    cfg = tmp_path / "tiny.yaml"
-    cfg.write_text(f"""model_name_or_path: scratch
-scratch_vocab_size: 800
-scratch_hidden_size: 32
-scratch_layers: 1
-scratch_heads: 2
-scratch_intermediate_size: 64
-max_tokens: 62
-span_hidden: 16
-pair_hidden: 16
-annotation_files: [{SEED_FILE}]
-splits_file: {splits}
-output_dir: runs/tiny
-max_steps: 2
-eval_strategy: "no"
-save_strategy: "no"
-report_to: none
-use_cpu: true
-""")
+    cfg = tiny_config(tmp_path, SEED_FILE, "runs/tiny", max_steps=2, eval_strategy='"no"', save_strategy='"no"')
     run([str(bin_dir / "arabic-events-train"), "--config", str(cfg), "--log-level", "WARNING"], work, env)
     assert (work / "runs" / "tiny" / "final" / "model.safetensors").exists()
     article = work / "article.txt"

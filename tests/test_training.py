@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED_FILE
+from helpers import tiny_config as make_tiny_config
 
 from arabic_events.training.config import ConfigError
 from arabic_events.training.learning.arguments import load_training_config as load_config
@@ -46,36 +47,10 @@ def test_bad_values_are_errors(tmp_path):
 
 
 def tiny_config(tmp_path, max_steps):
-    splits = tmp_path / "splits.json"
-    splits.write_text(json.dumps({"train": ["seed-000", "seed-001", "seed-002", "seed-003"], "dev": ["seed-004"]}))
-    cfg = tmp_path / "tiny.yaml"
-    cfg.write_text(f"""model_name_or_path: scratch
-scratch_vocab_size: 800
-scratch_hidden_size: 32
-scratch_layers: 1
-scratch_heads: 2
-scratch_intermediate_size: 64
-max_tokens: 62
-span_hidden: 16
-pair_hidden: 16
-annotation_files: [{SEED_FILE}]
-splits_file: {splits}
-output_dir: {tmp_path / 'run'}
-max_steps: {max_steps}
-per_device_train_batch_size: 8
-learning_rate: 1.0e-3
-eval_strategy: steps
-eval_steps: 2
-save_steps: 2
-load_best_model_at_end: true
-metric_for_best_model: event_f1
-greater_is_better: true
-report_to: none
-disable_tqdm: true
-use_cpu: true
-seed: 7
-""")
-    return cfg
+    return make_tiny_config(tmp_path, SEED_FILE, tmp_path / "run", max_steps=max_steps, per_device_train_batch_size=8,
+                            learning_rate="1.0e-3", eval_strategy="steps", eval_steps=2, save_steps=2,
+                            load_best_model_at_end="true", metric_for_best_model="event_f1", greater_is_better="true",
+                            disable_tqdm="true", seed=7)
 
 
 def test_two_steps_then_resume(tmp_path, caplog):

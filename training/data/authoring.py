@@ -18,9 +18,9 @@ Draft format::
 
 Command line::
 
-    python -m training.authoring text --corpus-id ID | --seed FILE       # print the article
-    python -m training.authoring find (--corpus-id ID | --seed FILE) "نص"  # occurrences, nth, context
-    python -m training.authoring build DRAFT.json... --output OUT.jsonl [--overwrite]
+    python -m arabic_events.training.data.authoring text --corpus-id ID | --seed FILE       # print the article
+    python -m arabic_events.training.data.authoring find (--corpus-id ID | --seed FILE) "نص"  # occurrences, nth, context
+    python -m arabic_events.training.data.authoring build DRAFT.json... --output OUT.jsonl [--overwrite]
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def build_record(draft: dict[str, Any], corpus: str | None = None, where: str = 
 
 
 def _main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.authoring", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m arabic_events.training.data.authoring", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("text", "find"):
         p = sub.add_parser(name)

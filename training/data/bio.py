@@ -20,7 +20,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from arabic_events.model.schema import ALL_SPAN_LABELS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, bio_labels
+from arabic_events.model.schema import (
+    ALL_MODES,
+    ALL_SPAN_LABELS,
+    ENTITY_LABELS,
+    EVENT_LAYER_LABELS,
+    EVENT_TYPES,
+    MODALITIES,
+    ROLES,
+    bio_labels,
+)
 from arabic_events.model.text import Window, make_windows, normalize
 
 logger = logging.getLogger(__name__)
@@ -103,7 +112,6 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> tu
     ``pairs``/``pair_labels`` (0 = no relation, k = ROLES[k-1]), trigger ``trigger_pairs``/
     ``coref_labels``, ``mode_labels``/``modality_labels`` per span.
     """
-    from arabic_events.model.schema import ALL_MODES, MODALITIES, ROLES
 
     norm = normalize(record["text"])
     norm_offsets: dict[str, tuple[int, int]] = {}

@@ -98,7 +98,7 @@ def generate(annotations: str | Path = "annotations", corpus: str | None = None)
         rep = score(p1, p2)
         parts.append(f"\n### Inter-annotator agreement ({rep['articles']} articles annotated twice, independently)\n")
         parts.append("F1 of the second pass scored against the first with the project's scorer "
-                     "(`python -m training.evaluate --data annotations/agreement/pass1.jsonl --predicted "
+                     "(`arabic-events-evaluate --data annotations/agreement/pass1.jsonl --predicted "
                      "annotations/agreement/pass2.jsonl`); P and R swap if the passes swap.\n")
         rows = [[f"layer 1 {k}", _fmt(v["f1"]), v["support"]] for k, v in sorted(rep["entities"]["per_label"].items())]
         rows.append(["layer 1 micro", _fmt(rep["entities"]["micro"]["f1"]), rep["entities"]["micro"]["support"]])

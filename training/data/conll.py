@@ -6,7 +6,7 @@ are words and punctuation marks; a token is tagged when it overlaps a span, as i
 :mod:`training.bio`, so a span whose edge falls inside a word (a clitic left out) covers the
 whole word here.
 
-    python -m training.conll annotations/seed.jsonl --output seed.conll
+    python -m arabic_events.training.data.conll annotations/seed.jsonl --output seed.conll
 
     >>> rec = {"id": "a", "text": "بحث بوتين.", "relations": [],
     ...        "spans": [{"id": "s1", "start": 4, "end": 9, "label": "PER"}]}
@@ -25,6 +25,7 @@ from typing import Any
 from arabic_events.model.decoding import bio_to_spans
 from arabic_events.model.schema import ENTITY_LABELS
 from arabic_events.model.text import split_sentences
+from arabic_events.training.data.records import load_records
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
@@ -82,9 +83,8 @@ def read_conll(text: str) -> dict[str, list[tuple[str, int, int]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from arabic_events.training.data.records import load_records
 
-    ap = argparse.ArgumentParser(prog="python -m training.conll", description="Export records as CoNLL BIO.")
+    ap = argparse.ArgumentParser(prog="python -m arabic_events.training.data.conll", description="Export records as CoNLL BIO.")
     ap.add_argument("data")
     ap.add_argument("--output", required=True)
     ap.add_argument("--corpus")

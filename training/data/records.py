@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from arabic_events.model.jsonl import iter_jsonl
 from arabic_events.training.data.locations import resolve_corpus_path
 from arabic_events.training.data.validation import AnnotationError, validate_record
 
@@ -88,21 +89,13 @@ def restore_text(record: dict[str, Any], corpus: dict[str, dict[str, Any]], wher
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, object) pairs of a JSONL file; a line that is not JSON is an AnnotationError."""
-    out = []
-    problems = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                problems.append(f"{path}:{n}: not valid JSON: {e.msg} at column {e.colno}")
-                continue
-            if not isinstance(obj, dict):
-                problems.append(f"{path}:{n}: a record must be a JSON object")
-                continue
+    """(line number, object) pairs of a JSONL file; every line that is not a JSON object is
+    reported together in one AnnotationError."""
+    out, problems = [], []
+    for n, obj, problem in iter_jsonl(path):
+        if problem:
+            problems.append(f"{path}:{n}: {problem}")
+        else:
             out.append((n, obj))
     if problems:
         raise AnnotationError(problems)

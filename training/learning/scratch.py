@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tokenizers import BertWordPieceTokenizer
+from transformers import BertConfig, BertTokenizerFast
+
 from arabic_events.model.text import normalize
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -19,8 +22,6 @@ SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 def train_wordpiece(texts: Iterable[str], vocab_size: int = 8000, min_frequency: int = 2):
     """A ``BertTokenizerFast`` trained on ``texts`` (normalised as the pipeline does)."""
-    from tokenizers import BertWordPieceTokenizer
-    from transformers import BertTokenizerFast
 
     wp = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
     wp.train_from_iterator((normalize(t).text for t in texts), vocab_size=vocab_size, min_frequency=min_frequency,
@@ -33,7 +34,6 @@ def train_wordpiece(texts: Iterable[str], vocab_size: int = 8000, min_frequency:
 def scratch_bert_config(tokenizer, hidden_size: int = 256, num_layers: int = 4, num_heads: int = 4,
                         intermediate_size: int = 1024, max_positions: int = 512):
     """A ``BertConfig`` for a new encoder over ``tokenizer``'s vocabulary."""
-    from transformers import BertConfig
 
     return BertConfig(vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=num_layers,
                       num_attention_heads=num_heads, intermediate_size=intermediate_size,

@@ -1,7 +1,8 @@
-"""A local ``evaluate`` metric wrapping ``training.scoring.score`` (no hub needed).
+"""A local ``evaluate`` metric wrapping ``arabic_events.training.evaluation.scoring.score`` (no hub needed).
 
     >>> import evaluate                                                    # doctest: +SKIP
-    >>> m = evaluate.load("training/metrics/event_f1.py")                  # doctest: +SKIP
+    >>> from importlib.resources import files                             # doctest: +SKIP
+    >>> m = evaluate.load(str(files("arabic_events.training.evaluation.metrics") / "event_f1.py"))  # doctest: +SKIP
     >>> m.compute(predictions=[json.dumps(pred)], references=[json.dumps(gold)])["event_f1"]  # doctest: +SKIP
 
 Each prediction and reference is one SCHEMA.md record serialised as JSON (same ``id`` and
