@@ -46,6 +46,10 @@ def alias_key(surface: str, strip_clitic: bool = False) -> str:
     return "".join(out).translate(_FOLD)
 
 
+#: what may stand between a title and the name it belongs to
+_ROLE_PER_GAP = " \u00a0،,"
+
+
 class AliasTable:
     """Per-label maps from alias keys to refs; ``lookup`` falls back across labels."""
 
@@ -111,7 +115,8 @@ class AliasTable:
 
     def link(self, mentions: list[Any], text: str) -> None:
         """Set ``ref`` on linkable mentions (sorted by start): from the table, and a ROLE that
-        directly precedes a PER ("الرئيس الروسي فلاديمير بوتين") takes the PER's ref."""
+        directly precedes a PER, with at most a comma between them ("الرئيس الروسي فلاديمير
+        بوتين", "العاهل السعودي، الملك سلمان"), takes the PER's ref."""
         for m in mentions:
             if m.label in REF_LABELS:
                 m.ref = self.lookup(m.text, m.label)
@@ -120,9 +125,9 @@ class AliasTable:
         for m in mentions:
             if m.label == "ROLE":
                 gap = m.end
-                while gap < len(text) and text[gap] in " \u00a0":
+                while gap < len(text) and text[gap] in _ROLE_PER_GAP:
                     gap += 1
-                if gap in starts and gap - m.end <= 2:
+                if gap in starts and gap - m.end <= 3:
                     m.ref = starts[gap].ref
 
     def to_json(self) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,7 @@ import pytest
 from conftest import make_tiny_model
 
 from arabic_events.model.extractor import EventExtractor
-from arabic_events.model.linking import AliasTable
+from arabic_events.model.linking import AliasTable, alias_key
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +133,23 @@ def test_gazetteer_links_spelling_variants(tmp_path):
     table.add_gazetteer(g)
     for variant in ("قره باج", "قرة باغ", "وقره باخ", "ناغورني قره باغ"):
         assert table.lookup(variant, "LOC") == "Nagorno-Karabakh", variant
+
+
+def test_role_before_a_linked_person_takes_its_ref_as_the_scorer_expects():
+    from arabic_events.model.schema import Mention
+    from arabic_events.training.evaluation.scoring import actors_equal
+
+    table = AliasTable({"PER": {alias_key("الملك سلمان"): "King Salman"}})
+    for sep in (" ", "، ", "،"):
+        text = f"استقبل العاهل السعودي{sep}الملك سلمان الوزير"
+        role_end = 21
+        per_start = role_end + len(sep)
+        role = Mention("العاهل السعودي", "ROLE", 7, role_end, 0.9)
+        per = Mention("الملك سلمان", "PER", per_start, per_start + 11, 0.9)
+        far = Mention("الوزير", "ROLE", per_start + 12, per_start + 18, 0.9)
+        table.link([role, per, far], text)
+        assert role.ref == per.ref == "King Salman", sep
+        assert far.ref is None  # a title after the name, or elsewhere, is not linked to it
+        gold = [("King Salman", [(7, role_end), (per_start, per_start + 11)])]
+        # same ref: events_of groups both mentions into one predicted actor, which equals the gold one
+        assert actors_equal(text, gold, [(role.ref, [(7, role_end), (per_start, per_start + 11)])])

@@ -184,3 +184,42 @@ def test_local_evaluate_metric_module():
     metric = evaluate.load(str(path))
     out = metric.compute(predictions=[json.dumps(pred(), ensure_ascii=False)], references=[json.dumps(GOLD, ensure_ascii=False)])
     assert out["event_f1"] == 1.0 and out["entity_f1"] == 1.0
+
+
+def _one_event_record(actor_spans, with_ref):
+    """'العاهل السعودي الملك سلمان يستقبل ...': CONSULT with the given actor mentions."""
+    text = "استقبل العاهل السعودي الملك سلمان وزير الخارجية الأمريكي"
+    spans = [{"id": "t", "start": 0, "end": 6, "label": "CONSULT", "event": "e1", "mode": "visit"}]
+    rels = []
+    for k, (start, end, label) in enumerate(actor_spans):
+        s = {"id": f"a{k}", "start": start, "end": end, "label": label}
+        if with_ref[k]:
+            s["ref"] = "King Salman"
+        spans.append(s)
+        rels.append({"head": "t", "tail": f"a{k}", "label": "ACTOR"})
+    return {"id": "x", "text": text, "spans": spans, "relations": rels}
+
+
+def test_ref_less_mention_of_a_linked_actor_is_that_actor():
+    # gold: ROLE «العاهل السعودي» (7-21) and PER «الملك سلمان» (22-33), both King Salman: one actor
+    gold = _one_event_record([(7, 21, "ROLE"), (22, 33, "PER")], [True, True])
+    # predicted: the PER linked, the ROLE without a ref (as the extractor leaves an unlinked title)
+    pred = _one_event_record([(7, 21, "ROLE"), (22, 33, "PER")], [False, True])
+    assert score([gold], [pred])["events"]["f1"] == 1.0
+    # a ref-less mention that is no gold mention of the actor is a second actor: no match
+    other = _one_event_record([(34, 48, "ROLE"), (22, 33, "PER")], [False, True])
+    r = score([gold], [other])["events"]
+    assert (r["matched"], r["predicted"], r["gold"], r["f1"]) == (0, 1, 1, 0.0)
+    # before the merge the first case counted two predicted actors against one gold actor
+    from arabic_events.training.evaluation.scoring import events_of
+
+    assert len(events_of(pred)[0]["actors"]) == 2
+
+
+def test_two_different_refs_are_never_merged():
+    from arabic_events.training.evaluation.scoring import actors_equal
+
+    text = "العاهل السعودي الملك سلمان"
+    gold = [("King Salman", [(0, 14), (15, 26)])]
+    pred = [("Mohammed bin Salman", [(0, 14)]), ("King Salman", [(15, 26)])]
+    assert not actors_equal(text, gold, pred)

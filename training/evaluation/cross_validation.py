@@ -34,14 +34,28 @@ def fold_ids(ids: list[str], k: int) -> list[list[str]]:
     return [ids[f::k] for f in range(k)]
 
 
-def cross_validate(config: str | Path, k: int, work_dir: str | Path | None = None) -> dict[str, Any]:
-    """Train and score one model per fold; returns ``{"k", "articles", "folds", "summary"}``."""
+def cv_articles(config: str | Path, k: int) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The article ids that K-fold CV of ``config`` folds (train then dev, in split-file order)
+    and the records by id."""
     _, data_args, _ = load_training_config(config)
     splits = load_splits_of(data_args, config)
-    records = {r["id"] for r in load_annotations(data_args, config)}
+    records = {r["id"]: r for r in load_annotations(data_args, config)}
     ids = [i for s in ("train", "dev") for i in splits.get(s, []) if i in records]
     if k < 2 or k > len(ids):
         raise ValueError(f"--cv needs 2 <= K <= {len(ids)} articles")
+    return ids, records
+
+
+def summarize(folds: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation of each headline metric over the folds."""
+    return {key: {"mean": statistics.mean(f[key] for f in folds), "std": statistics.stdev(f[key] for f in folds)}
+            for key in folds[0]}
+
+
+def cross_validate(config: str | Path, k: int, work_dir: str | Path | None = None) -> dict[str, Any]:
+    """Train and score one model per fold; returns ``{"k", "articles", "folds", "summary"}``."""
+    ids, _ = cv_articles(config, k)
+    _, data_args, _ = load_training_config(config)
     base = Path(work_dir or tempfile.mkdtemp(prefix="cv-"))
     raw = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
     folds = []
@@ -56,6 +70,4 @@ def cross_validate(config: str | Path, k: int, work_dir: str | Path | None = Non
         (fold_dir / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True))
         logger.info("fold %d/%d: %d train, %d held-out articles", f + 1, k, len(ids) - len(held), len(held))
         folds.append(headline(train(fold_dir / "config.yaml")))
-    summary = {key: {"mean": statistics.mean(f[key] for f in folds), "std": statistics.stdev(f[key] for f in folds)}
-               for key in folds[0]}
-    return {"k": k, "articles": len(ids), "folds": folds, "summary": summary}
+    return {"k": k, "articles": len(ids), "folds": folds, "summary": summarize(folds)}

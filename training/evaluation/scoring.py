@@ -207,18 +207,45 @@ def _perfect_matching(n_left: int, n_right: int, ok, prefer=None) -> list[int]:
     return match
 
 
+def _same_actor(text: str, a: tuple[str, list[Span]], b: tuple[str, list[Span]]) -> bool:
+    """Equal refs, or a mention of one is exactly (clitic-tolerant) a mention of the other."""
+    return a[0] == b[0] or any(spans_equal(text, x, y) for x in a[1] for y in b[1])
+
+
+def merge_predicted_actors(text: str, gold: list[tuple[str, list[Span]]], pred: list[tuple[str, list[Span]]]
+                           ) -> list[tuple[str, list[Span]]]:
+    """Predicted actors as the gold side sees them: a predicted mention without a ref (key
+    ``@surface``) whose span is a gold mention of some gold actor counts as that actor, so it
+    joins the predicted actor that already is that gold actor instead of adding a second one
+    (SCHEMA.md, Metrics 3). Two predicted actors with different refs are never merged.
+
+    >>> text = "العاهل السعودي الملك سلمان"
+    >>> gold = [("King Salman", [(0, 14), (15, 26)])]
+    >>> pred = [("@العاهل السعودي", [(0, 14)]), ("King Salman", [(15, 26)])]
+    >>> merge_predicted_actors(text, gold, pred)
+    [('King Salman', [(0, 14), (15, 26)])]
+    """
+    merged: list[tuple[str, list[Span], set[int]]] = []
+    for ref, spans in pred:
+        cands = {v for v, g in enumerate(gold) if _same_actor(text, (ref, spans), g)}
+        for k, (mref, mspans, mcands) in enumerate(merged):
+            if cands & mcands and (ref.startswith("@") or mref.startswith("@")):
+                keep = mref if ref.startswith("@") else ref
+                merged[k] = (keep, sorted(set(mspans) | set(spans)), cands & mcands)
+                break
+        else:
+            merged.append((ref, list(spans), cands))
+    return [(ref, spans) for ref, spans, _ in merged]
+
+
 def actors_equal(text: str, gold: list[tuple[str, list[Span]]], pred: list[tuple[str, list[Span]]]) -> bool:
     """Equal actor sets: a one-to-one pairing where refs are equal or a predicted mention is
-    exactly (clitic-tolerant) a gold mention of that actor."""
+    exactly (clitic-tolerant) a gold mention of that actor; a ref-less predicted mention of an
+    actor already predicted counts as that actor (:func:`merge_predicted_actors`)."""
+    pred = merge_predicted_actors(text, gold, pred)
     if len(gold) != len(pred):
         return False
-
-    def ok(u: int, v: int) -> bool:
-        pref, pspans = pred[u]
-        gref, gspans = gold[v]
-        return pref == gref or any(spans_equal(text, a, b) for a in pspans for b in gspans)
-
-    match = _perfect_matching(len(pred), len(gold), ok)
+    match = _perfect_matching(len(pred), len(gold), lambda u, v: _same_actor(text, pred[u], gold[v]))
     return all(m >= 0 for m in match)
 
 
@@ -242,11 +269,20 @@ def event_scores(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> di
     topic = [0, 0, 0]
     time = [0, 0, 0]
     conf_pairs: list[tuple[float, bool]] = []
+    per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # matched, predicted, gold
+    no_event = quiet = 0  # articles without a gold event; of them, those without a predicted one
     for g, p in zip(golds, preds):
         text = g["text"]
         ge, pe = events_of(g), events_of(p)
         npred += len(pe)
         ngold += len(ge)
+        for e in pe:
+            per_type[e["type"]][1] += 1
+        for e in ge:
+            per_type[e["type"]][2] += 1
+        if not ge:
+            no_event += 1
+            quiet += not pe
 
         match = match_events(text, ge, pe)
         hit = set()
@@ -255,6 +291,7 @@ def event_scores(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> di
                 continue
             hit.add(u)
             matched += 1
+            per_type[ge[v]["type"]][0] += 1
             mode_ok += int(pe[u]["mode"] == ge[v]["mode"])
             for key, acc in (("topics", topic), ("times", time)):
                 gs, ps = [(s,) for s in ge[v][key]], [(s,) for s in pe[u][key]]
@@ -266,7 +303,9 @@ def event_scores(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> di
     out.update({"matched": matched, "predicted": npred, "gold": ngold,
                 "mode_accuracy": mode_ok / matched if matched else None,
                 "topic_agreement": prf(*topic)["f1"] if topic[1] + topic[2] else None,
-                "time_agreement": prf(*time)["f1"] if time[1] + time[2] else None})
+                "time_agreement": prf(*time)["f1"] if time[1] + time[2] else None,
+                "per_type": {t: prf(*per_type[t]) for t in EVENT_TYPES if per_type[t][1] + per_type[t][2]},
+                "no_event_articles": no_event, "quiet_on_no_event": quiet / no_event if no_event else None})
     return out, conf_pairs
 
 
@@ -337,7 +376,8 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
     """The flat numbers logged during training."""
     return {"entity_f1": report["entities"]["micro"]["f1"], "event_layer_f1": report["event_layer"]["micro"]["f1"],
             "trigger_f1": report["triggers"]["f1"], "argument_f1": report["arguments"]["micro"]["f1"],
-            "event_f1": report["events"]["f1"]}
+            "event_f1": report["events"]["f1"],
+            "consult_event_f1": report["events"]["per_type"].get("CONSULT", {"f1": 0.0})["f1"]}
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -362,6 +402,8 @@ def format_report(report: dict[str, Any]) -> str:
     ev = report["events"]
     lines.append("-- events (type + actor set, one-to-one)")
     row("  events", ev)
+    for etype, m in ev.get("per_type", {}).items():
+        row(f"    {etype}", m)
 
     def fmt(x: float | None) -> str:
         return "n/a" if x is None else f"{x:.3f}"
@@ -369,6 +411,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"  matched {ev['matched']} of {ev['predicted']} predicted, {ev['gold']} gold; mode accuracy "
                  f"{fmt(ev['mode_accuracy'])}; TOPIC agreement {fmt(ev['topic_agreement'])}; TIME agreement "
                  f"{fmt(ev['time_agreement'])}")
+    lines.append(f"  articles without a gold event: {ev['no_event_articles']}, share with no predicted event "
+                 f"{fmt(ev['quiet_on_no_event'])}")
     cal = report["calibration"]
     lines.append(f"-- calibration: trigger ECE {fmt(cal['trigger_ece'])} ({cal['triggers_scored']} triggers), "
                  f"event ECE {fmt(cal['event_ece'])} ({cal['events_scored']} events)")

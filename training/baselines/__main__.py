@@ -1,0 +1,94 @@
+"""Entry point: ``arabic-events-baseline {keyword,crf} --config FILE (--split test | --cv K)``.
+
+Scores a baseline with the project's evaluator on the same articles the model is scored on: a
+split of the config's split file (trained on its training splits), or K-fold CV by article over
+train+dev with exactly the folds of ``arabic-events-evaluate --cv K``.
+
+    arabic-events-baseline keyword --config configs/offline.yaml --split test
+    arabic-events-baseline crf --config configs/offline.yaml --cv 3 --output runs/crf-cv3.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from arabic_events.training.baselines.keyword import KeywordConsult
+from arabic_events.training.config import ConfigError
+from arabic_events.training.data.dataset import split_records
+from arabic_events.training.evaluation.cross_validation import cv_articles, fold_ids, summarize
+from arabic_events.training.evaluation.scoring import format_report, headline, score
+from arabic_events.training.learning.arguments import load_training_config
+from arabic_events.training.learning.build import load_annotations, load_splits_of
+
+logger = logging.getLogger(__name__)
+
+
+def make_baseline(name: str, train_records: list[dict[str, Any]]):
+    """A fitted baseline with a ``predict(record) -> record`` method."""
+    if name == "keyword":
+        return KeywordConsult.from_records(train_records)
+    from arabic_events.training.baselines.crf import CrfTagger
+
+    return CrfTagger().fit(train_records)
+
+
+def run_split(name: str, config: str, split: str) -> dict[str, Any]:
+    """Fit on the config's training splits, score on ``split``."""
+    _, data_args, _ = load_training_config(config)
+    parts = split_records(load_annotations(data_args, config), load_splits_of(data_args, config))
+    if split not in parts:
+        raise ValueError(f"the split file of {config} has no split {split!r}")
+    baseline = make_baseline(name, [r for s in data_args.train_splits for r in parts.get(s, [])])
+    gold = parts[split]
+    return score(gold, [baseline.predict(r) for r in gold])
+
+
+def run_cv(name: str, config: str, k: int) -> dict[str, Any]:
+    """K-fold CV by article over train+dev, the folds of the model's ``--cv``."""
+    ids, records = cv_articles(config, k)
+    folds = []
+    for held in fold_ids(ids, k):
+        baseline = make_baseline(name, [records[i] for i in ids if i not in held])
+        gold = [records[i] for i in held]
+        folds.append(headline(score(gold, [baseline.predict(r) for r in gold])))
+    return {"k": k, "articles": len(ids), "folds": folds, "summary": summarize(folds)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="arabic-events-baseline", description=__doc__.split("\n")[0])
+    ap.add_argument("baseline", choices=("keyword", "crf"))
+    ap.add_argument("--config", required=True, help="training config: its annotation files and split file")
+    group = ap.add_mutually_exclusive_group(required=True)
+    group.add_argument("--split", help="score on this split (fit on the config's training splits)")
+    group.add_argument("--cv", type=int, help="K-fold cross-validation by article over train+dev")
+    ap.add_argument("--output", help="write the report as JSON here")
+    ap.add_argument("--log-level", default="WARNING")
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=a.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if a.cv:
+            report = run_cv(a.baseline, a.config, a.cv)
+            for key, v in report["summary"].items():
+                print(f"{key:16} {v['mean']:.3f} ± {v['std']:.3f}")
+        else:
+            report = run_split(a.baseline, a.config, a.split)
+            print(format_report(report))
+        if a.output:
+            Path(a.output).parent.mkdir(parents=True, exist_ok=True)
+            Path(a.output).write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    except (ConfigError, FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ImportError as e:
+        print(f"error: {e}: the CRF baseline needs the baselines extra (pip install '.[baselines]')", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

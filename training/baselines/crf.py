@@ -1,0 +1,141 @@
+"""A word-level feature CRF for both BIO layers (entities; triggers + TOPIC), the classical
+baseline: word, normalised form, 1-3 character affixes, clitic-stripped form, word shape,
+neighbours within two words, and a gazetteer of the training articles' names built leave one
+article out (an article's own names never feed its own training features).
+
+Needs ``python-crfsuite`` (``pip install ".[baselines]"``).
+
+    >>> from arabic_events.training.baselines.crf import word_features
+    >>> from arabic_events.training.baselines.words import words_of
+    >>> f = word_features(words_of("وبوتين"), {})[0]
+    >>> f["stem"], f["shape"], f["p1"]
+    ('بوتين', 'arabic', 'و')
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from arabic_events.model.extractor import Document
+from arabic_events.model.schema import CLITICS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, Event, Mention
+from arabic_events.model.text import normalize
+from arabic_events.training.baselines.words import Word, spans_of_tags, word_tags, words_of
+
+logger = logging.getLogger(__name__)
+
+GAZ_LABELS = ("PER", "ROLE", "GPE", "ORG", "LOC")
+LAYERS = {"entities": ENTITY_LABELS, "events": EVENT_LAYER_LABELS}
+
+
+def norm_word(w: str) -> str:
+    return normalize(w).text
+
+
+def stem(w: str) -> str:
+    """One leading clitic and the article off: the form names repeat in."""
+    if len(w) > 3 and w[0] in CLITICS:
+        w = w[1:]
+    if len(w) > 4 and w.startswith("ال"):
+        w = w[2:]
+    return w
+
+
+def shape(w: str) -> str:
+    if w.isdigit():
+        return "digits"
+    if any("\u0600" <= c <= "\u06ff" for c in w):
+        return "arabic"
+    if w.isalpha():
+        return "latin"
+    return "punct"
+
+
+def gazetteer_counts(record: dict[str, Any]) -> Counter:
+    """(normalised word stem, label) counts of the names annotated in one record."""
+    c: Counter = Counter()
+    text = record["text"]
+    for s in record["spans"]:
+        if s["label"] in GAZ_LABELS:
+            for w in words_of(text[s["start"]:s["end"]]):
+                c[(stem(norm_word(w.text)), s["label"])] += 1
+    return c
+
+
+def word_features(words: list[Word], gaz: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """One feature dict per word (python-crfsuite's format)."""
+    forms = [norm_word(w.text) for w in words]
+    stems = [stem(f) for f in forms]
+    feats = []
+    for i, (w, f, st) in enumerate(zip(words, forms, stems)):
+        d: dict[str, Any] = {"bias": 1.0, "w": w.text, "n": f, "stem": st, "shape": shape(f),
+                             "p1": f[:1], "p2": f[:2], "p3": f[:3], "s1": f[-1:], "s2": f[-2:], "s3": f[-3:]}
+        for lab in gaz.get(st, ()):
+            d[f"gaz={lab}"] = 1.0
+        for k in (-2, -1, 1, 2):
+            j = i + k
+            if 0 <= j < len(words):
+                d[f"{k}:n"] = forms[j]
+                d[f"{k}:stem"] = stems[j]
+                for lab in gaz.get(stems[j], ()):
+                    d[f"{k}:gaz={lab}"] = 1.0
+            else:
+                d[f"{k}:edge"] = 1.0
+        feats.append(d)
+    return feats
+
+
+def _gaz(counts: Counter) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for (st, lab), n in counts.items():
+        if n > 0 and len(st) > 1:
+            out[st].add(lab)
+    return out
+
+
+class CrfTagger:
+    """Two CRFs (entities; triggers + TOPIC) over words; :meth:`predict` gives SCHEMA records
+    (each predicted trigger is its own event, with no arguments: the CRF finds spans only)."""
+
+    def __init__(self, c1: float = 0.05, c2: float = 0.05, max_iterations: int = 150):
+        self.params = {"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True}
+        self.gaz: dict[str, set[str]] = {}
+        self.models: dict[str, Path] = {}
+        self._dir = tempfile.TemporaryDirectory(prefix="crf-")
+
+    def fit(self, records: list[dict[str, Any]]) -> CrfTagger:
+        import pycrfsuite
+
+        per_article = [gazetteer_counts(r) for r in records]
+        total: Counter = sum(per_article, Counter())
+        self.gaz = _gaz(total)
+        for layer, labels in LAYERS.items():
+            trainer = pycrfsuite.Trainer(verbose=False)
+            for rec, own in zip(records, per_article):
+                words = words_of(rec["text"])
+                trainer.append(word_features(words, _gaz(total - own)), word_tags(rec, words, labels))
+            trainer.set_params(self.params)
+            path = Path(self._dir.name) / f"{layer}.crfsuite"
+            trainer.train(str(path))
+            self.models[layer] = path
+        return self
+
+    def predict(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The predicted record of ``record``'s text (same id)."""
+        import pycrfsuite
+
+        text = record["text"]
+        words = words_of(text)
+        feats = word_features(words, self.gaz)
+        mentions: list[Mention] = []
+        for path in self.models.values():
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(path))
+            tags = tagger.tag(feats) if words else []
+            mentions += [Mention(text[s:e], label, s, e) for label, s, e in spans_of_tags(tags, words)]
+        mentions.sort(key=lambda m: (m.start, m.end))
+        events = [Event(m.label, triggers=[m]) for m in mentions if m.label in EVENT_TYPES]
+        return Document(text, mentions, [], events).to_record(record["id"])
