@@ -58,7 +58,9 @@ def window_tensors(windows: Sequence[Window], tokenizer: Any, device: torch.devi
 
 def mentions_of(spans: list[tuple[str, int, int, float]], window: Window, norm: Normalized) -> Found:
     """Mentions of decoded token spans, with raw-text offsets snapped to whole words and
-    trimmed of edge punctuation; of two spans that end up overlapping, the surer one stays."""
+    trimmed of edge punctuation; of two spans that end up overlapping, the surer one stays;
+    two PER spans with only spaces between them are one name (:data:`JOINED_LABELS`), unless
+    the second starts with «و» ("and": «بوتين وأردوغان» are two people)."""
     layer: Found = []
     for label, first, last, conf in spans:
         raw_s, raw_e = norm.to_original(window.offsets[first][0], window.offsets[last][1])
@@ -70,8 +72,21 @@ def mentions_of(spans: list[tuple[str, int, int, float]], window: Window, norm: 
             if conf <= layer[-1][0].confidence:
                 continue
             layer.pop()
+        if (layer and label in JOINED_LABELS and layer[-1][0].label == label
+                and _only_spaces(norm.raw, layer[-1][0].end, s) and norm.raw[s] != "و"):
+            prev, p_first, _ = layer.pop()  # "فلاديمير" + "بوتين": a first name is never an actor alone
+            s, first, conf = prev.start, p_first, min(conf, prev.confidence)
         layer.append((Mention(norm.raw[s:e], label, s, e, conf), first, last))
     return layer
+
+
+#: labels whose adjacent spans (only spaces between) are one mention: a person's names
+JOINED_LABELS = frozenset({"PER"})
+
+
+def _only_spaces(text: str, a: int, b: int) -> bool:
+    """True when ``text[a:b]`` is one or more spaces (no newline, no punctuation)."""
+    return b > a and all(c in " \u00a0" for c in text[a:b])
 
 
 @torch.inference_mode()

@@ -153,3 +153,46 @@ def test_role_before_a_linked_person_takes_its_ref_as_the_scorer_expects():
         gold = [("King Salman", [(7, role_end), (per_start, per_start + 11)])]
         # same ref: events_of groups both mentions into one predicted actor, which equals the gold one
         assert actors_equal(text, gold, [(role.ref, [(7, role_end), (per_start, per_start + 11)])])
+
+
+def test_a_name_split_into_words_is_joined_back_on_the_seeds(seed_records, tokenizer):
+    """Decoded as B-PER B-PER («فلاديمير» «بوتين»), every multi-word PER name of the seed articles
+    comes back as one mention with the gold offsets: no actor list holds a first name alone."""
+    from arabic_events.model.text import make_windows, normalize
+    from arabic_events.model.window_inference import mentions_of
+
+    checked = 0
+    for rec in seed_records:
+        norm = normalize(rec["text"])
+        for w in make_windows(norm.text, tokenizer, 62):
+            for s in rec["spans"]:
+                if s["label"] != "PER" or " " not in rec["text"][s["start"]:s["end"]]:
+                    continue
+                a, b = norm.from_original(s["start"], s["end"])
+                toks = [i for i, (x, y) in enumerate(w.offsets) if x >= a and y <= b]
+                if not toks or w.offsets[toks[0]][0] != a or w.offsets[toks[-1]][1] != b:
+                    continue  # not in this window (or cut by it)
+                # one decoded span per word of the name
+                words, cur = [], [toks[0]]
+                for i in toks[1:]:
+                    (cur.append(i) if w.offsets[i][0] == w.offsets[cur[-1]][1] else (words.append(cur), cur := [i]))
+                words.append(cur)
+                assert len(words) >= 2
+                decoded = [("PER", ws[0], ws[-1], 0.9 - 0.1 * k) for k, ws in enumerate(words)]
+                (m,) = [x[0] for x in mentions_of(decoded, w, norm)]
+                assert (m.start, m.end, m.text) == (s["start"], s["end"], rec["text"][s["start"]:s["end"]])
+                checked += 1
+    assert checked >= 10
+
+
+def test_two_people_separated_by_and_stay_two(tokenizer):
+    from arabic_events.model.text import make_windows, normalize
+    from arabic_events.model.window_inference import mentions_of
+
+    text = "بوتين وأردوغان، ماكرون"
+    norm = normalize(text)
+    (w,) = make_windows(norm.text, tokenizer, 62)
+    starts = {x: i for i, (x, _) in enumerate(w.offsets)}
+    ends = {y: i for i, (_, y) in enumerate(w.offsets)}
+    decoded = [("PER", starts[0], ends[5], 0.9), ("PER", starts[6], ends[14], 0.9), ("PER", starts[16], ends[22], 0.9)]
+    assert [m.text for m, _, _ in mentions_of(decoded, w, norm)] == ["بوتين", "وأردوغان", "ماكرون"]

@@ -373,11 +373,15 @@ def score(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str,
 
 
 def headline(report: dict[str, Any]) -> dict[str, float]:
-    """The flat numbers logged during training."""
-    return {"entity_f1": report["entities"]["micro"]["f1"], "event_layer_f1": report["event_layer"]["micro"]["f1"],
-            "trigger_f1": report["triggers"]["f1"], "argument_f1": report["arguments"]["micro"]["f1"],
-            "event_f1": report["events"]["f1"],
-            "consult_event_f1": report["events"]["per_type"].get("CONSULT", {"f1": 0.0})["f1"]}
+    """The flat numbers logged during training. ``combined_f1`` is the mean of entity, trigger,
+    argument and event F1: a steadier criterion for choosing a checkpoint than event F1 alone,
+    which moves by whole events on a small dev split."""
+    out = {"entity_f1": report["entities"]["micro"]["f1"], "event_layer_f1": report["event_layer"]["micro"]["f1"],
+           "trigger_f1": report["triggers"]["f1"], "argument_f1": report["arguments"]["micro"]["f1"],
+           "event_f1": report["events"]["f1"],
+           "consult_event_f1": report["events"]["per_type"].get("CONSULT", {"f1": 0.0})["f1"]}
+    out["combined_f1"] = (out["entity_f1"] + out["trigger_f1"] + out["argument_f1"] + out["event_f1"]) / 4
+    return out
 
 
 def format_report(report: dict[str, Any]) -> str:

@@ -77,7 +77,15 @@ def build_model(model_args: ModelArguments, data_args: DataArguments, train_text
     enc = scratch_bert_config(tokenizer, model_args.scratch_hidden_size, model_args.scratch_layers,
                               model_args.scratch_heads, model_args.scratch_intermediate_size,
                               max_positions=max(512, model_args.max_tokens + 2))
-    return EventModel(EventConfig(encoder_name=SCRATCH, encoder_config=enc.to_dict(), **kwargs)), tokenizer
+    model = EventModel(EventConfig(encoder_name=SCRATCH, encoder_config=enc.to_dict(), **kwargs))
+    if model_args.embedding_vectors:
+        from gensim.models import FastText
+
+        from arabic_events.training.learning.vectors import init_token_embeddings
+
+        n = init_token_embeddings(model.encoder, tokenizer, FastText.load(model_args.embedding_vectors).wv)
+        logger.info("token embeddings of %d tokens initialised from %s", n, model_args.embedding_vectors)
+    return model, tokenizer
 
 
 def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_texts: list[str],
