@@ -60,3 +60,22 @@ def test_corpus_records_are_standoff_and_restore(shared_corpus):
     assert len(recs) == len(raw) >= 60
     outlets = {r["meta"]["source"] for r in recs}
     assert outlets == {"BBC", "CNN", "alarabia", "france24", "skynews"}
+
+
+def _rec(rid, *labels):
+    return {"id": rid, "relations": [],
+            "spans": [{"id": f"t{k}", "label": lab, "event": f"e{k}", "start": 0, "end": 1} for k, lab in enumerate(labels)]}
+
+
+def test_new_articles_fill_the_rarest_types_of_test_first_and_old_ones_stay():
+    from arabic_events.training.data.splits import assign
+
+    old = {"train": ["t1"], "dev": ["d1"], "test": ["x1"]}
+    recs = [_rec("t1", "CONSULT"), _rec("d1", "CONSULT"), _rec("x1", "CONSULT", "CONSULT"),
+            _rec("n1", "CONSULT"), _rec("n2", "AID"), _rec("n3", "CONSULT"), _rec("n4"), _rec("n5", "MOBILIZE")]
+    new = assign(old, recs, n_test=2, n_dev=1, target=2)
+    for k in old:
+        assert new[k][: len(old[k])] == old[k]  # nothing moves
+    assert sorted(new["test"][1:]) == ["n2", "n5"]  # test has CONSULT already: the rare types go there
+    assert sorted(sum(new.values(), [])) == sorted(r["id"] for r in recs)  # every article once
+    assert new == assign(old, recs, n_test=2, n_dev=1, target=2)  # deterministic
