@@ -98,9 +98,14 @@ def _gaz(counts: Counter) -> dict[str, set[str]]:
 
 class CrfTagger:
     """Two CRFs (entities; triggers + TOPIC) over words; :meth:`predict` gives SCHEMA records
-    (each predicted trigger is its own event, with no arguments: the CRF finds spans only)."""
+    (each predicted trigger is its own event, with no arguments: the CRF finds spans only).
 
-    def __init__(self, c1: float = 0.05, c2: float = 0.05, max_iterations: int = 150):
+    The defaults (L1 0.1, L2 0.01, 200 iterations) were the best of four settings in 3-fold CV
+    on the 68 train+dev articles (entity / layer-2 / trigger F1 0.678 / 0.258 / 0.347, against
+    0.686 / 0.235 / 0.319 for L1 = L2 = 0.05); extra neighbour affix and bigram features did not
+    help."""
+
+    def __init__(self, c1: float = 0.1, c2: float = 0.01, max_iterations: int = 200):
         self.params = {"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True}
         self.gaz: dict[str, set[str]] = {}
         self.models: dict[str, Path] = {}
