@@ -91,30 +91,63 @@ def generate(annotations: str | Path = "annotations", corpus: str | None = None)
     parts.append("\n### Trigger modality\n")
     parts.append(_table(["modality", "triggers"], [[k, v] for k, v in sorted(modality.items())]))
 
-    agree_dir = ann / "agreement"
-    if (agree_dir / "pass1.jsonl").exists() and (agree_dir / "pass2.jsonl").exists():
-        p1 = load_records(agree_dir / "pass1.jsonl", corpus=corpus)
-        p2 = load_records(agree_dir / "pass2.jsonl", corpus=corpus)
-        rep = score(p1, p2)
-        parts.append(f"\n### Inter-annotator agreement ({rep['articles']} articles annotated twice, independently)\n")
-        parts.append("F1 of the second pass scored against the first with the project's scorer "
-                     "(`arabic-events-evaluate --data annotations/agreement/pass1.jsonl --predicted "
-                     "annotations/agreement/pass2.jsonl`); P and R swap if the passes swap.\n")
-        rows = [[f"layer 1 {k}", _fmt(v["f1"]), v["support"]] for k, v in sorted(rep["entities"]["per_label"].items())]
-        rows.append(["layer 1 micro", _fmt(rep["entities"]["micro"]["f1"]), rep["entities"]["micro"]["support"]])
-        rows.append(["layer 2 micro (triggers + TOPIC)", _fmt(rep["event_layer"]["micro"]["f1"]),
-                     rep["event_layer"]["micro"]["support"]])
-        rows.append(["TOPIC spans", _fmt(rep["event_layer"]["per_label"].get("TOPIC", {}).get("f1")),
-                     rep["event_layer"]["per_label"].get("TOPIC", {}).get("support", 0)])
-        rows.append(["triggers (span, type)", _fmt(rep["triggers"]["f1"]), rep["triggers"]["support"]])
-        for role, m in rep["arguments"]["per_role"].items():
-            rows.append([f"argument {role}", _fmt(m["f1"]), m["support"]])
-        rows.append(["arguments micro", _fmt(rep["arguments"]["micro"]["f1"]), rep["arguments"]["micro"]["support"]])
-        e = rep["events"]
-        rows.append(["events (type + actors)", _fmt(e["f1"]), e["gold"]])
-        rows.append(["mode accuracy on matched events", _fmt(e["mode_accuracy"]), e["matched"]])
-        parts.append(_table(["layer / role", "F1", "support (pass 1)"], rows))
+    rounds = agreement_rounds(ann / "agreement", corpus)
+    if rounds:
+        parts.append(agreement_table(rounds))
     return "\n".join(parts) + "\n"
+
+
+def agreement_rounds(folder: Path, corpus: str | None) -> list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+    """(name, first pass, second pass) of each double-annotated round in ``folder``: the files
+    ``pass1.jsonl``/``pass2.jsonl`` (the first round) and ``NAME-pass1.jsonl``/``NAME-pass2.jsonl``."""
+    out = []
+    for p1 in sorted(folder.glob("*pass1.jsonl")):
+        p2 = p1.with_name(p1.name.replace("pass1", "pass2"))
+        if p2.exists():
+            name = p1.name[: -len("pass1.jsonl")].rstrip("-") or "first round"
+            out.append((name, load_records(p1, corpus=corpus), load_records(p2, corpus=corpus)))
+    return out
+
+
+def agreement_table(rounds: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]) -> str:
+    """F1 of each round's second pass against its first, per layer, label, role and event type,
+    and of all rounds pooled."""
+    reports = [(name, score(p1, p2)) for name, p1, p2 in rounds]
+    if len(rounds) > 1:
+        reports.append(("all", score([r for _, p1, _ in rounds for r in p1], [r for _, _, p2 in rounds for r in p2])))
+    n = sum(len(p1) for _, p1, _ in rounds)
+    lines = [f"\n### Inter-annotator agreement ({n} articles annotated twice, independently)\n",
+             "F1 of the second pass scored against the first with the project's scorer (`arabic-events-evaluate "
+             "--data annotations/agreement/NAME-pass1.jsonl --predicted annotations/agreement/NAME-pass2.jsonl`); "
+             "P and R swap if the passes swap. Support is the first pass's count, pooled over the rounds.\n"]
+
+    def cell(rep: dict[str, Any], path: tuple[str, ...]) -> str:
+        x: Any = rep
+        for k in path:
+            x = x.get(k) if isinstance(x, dict) else None
+            if x is None:
+                return "n/a"
+        return _fmt(x)
+
+    pooled = reports[-1][1]
+    rows: list[tuple[str, tuple[str, ...], Any]] = []
+    for lab in sorted(pooled["entities"]["per_label"]):
+        rows.append((f"layer 1 {lab}", ("entities", "per_label", lab, "f1"), pooled["entities"]["per_label"][lab]["support"]))
+    rows.append(("layer 1 micro", ("entities", "micro", "f1"), pooled["entities"]["micro"]["support"]))
+    rows.append(("layer 2 micro (triggers + TOPIC)", ("event_layer", "micro", "f1"), pooled["event_layer"]["micro"]["support"]))
+    rows.append(("TOPIC spans", ("event_layer", "per_label", "TOPIC", "f1"),
+                 pooled["event_layer"]["per_label"].get("TOPIC", {}).get("support", 0)))
+    rows.append(("triggers (span, type)", ("triggers", "f1"), pooled["triggers"]["support"]))
+    for role, m in pooled["arguments"]["per_role"].items():
+        rows.append((f"argument {role}", ("arguments", "per_role", role, "f1"), m["support"]))
+    rows.append(("arguments micro", ("arguments", "micro", "f1"), pooled["arguments"]["micro"]["support"]))
+    for etype, m in pooled["events"]["per_type"].items():
+        rows.append((f"events {etype}", ("events", "per_type", etype, "f1"), m["support"]))
+    rows.append(("events (type + actors)", ("events", "f1"), pooled["events"]["gold"]))
+    rows.append(("mode accuracy on matched events", ("events", "mode_accuracy"), pooled["events"]["matched"]))
+    header = ["layer / role / type"] + [f"F1 {name} ({rep['articles']})" for name, rep in reports] + ["support"]
+    lines.append(_table(header, [[label] + [cell(rep, path) for _, rep in reports] + [sup] for label, path, sup in rows]))
+    return "\n".join(lines)
 
 
 def render(card: str, generated: str) -> str:
@@ -149,3 +182,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
