@@ -84,3 +84,24 @@ def test_train_then_extract_from_another_directory(installed, tmp_path):
     out = run([str(bin_dir / "arabic-events"), "extract", str(article), "--model", "runs/tiny/final", "--no-progress"],
               work, env).stdout
     assert json.loads(out.splitlines()[0])["id"] == "article"
+
+
+def test_notebook_runs_on_the_installed_wheel(installed, tmp_path, monkeypatch):
+    """The quick start, executed by a kernel of the fresh environment (so it imports the wheel)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    bin_dir, _, env = installed
+    spec = tmp_path / "kernels" / "wheel"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(bin_dir / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "installed wheel", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    nb = nbformat.read(ROOT / "notebooks" / "quickstart.ipynb", as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import arabic_events; print(arabic_events.__file__)"))
+    NotebookClient(nb, timeout=600, kernel_name="wheel", resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    first = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "site-packages" in first and str(ROOT / "arabic_events") not in first
