@@ -92,3 +92,24 @@ def init_token_embeddings(encoder: Any, tokenizer: Any, vectors: Any, std: float
     m = (m - m.mean(0)) / (m.std(0) + 1e-6) * std
     emb[torch.tensor(rows)] = torch.from_numpy(m).to(emb.dtype)
     return len(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m arabic_events.training.learning.vectors --out runs/vectors/ant-ft100.model``."""
+    import argparse
+
+    from arabic_events.training.data.locations import resolve_corpus_path
+
+    ap = argparse.ArgumentParser(prog="python -m arabic_events.training.learning.vectors", description=__doc__.split("\n")[0])
+    ap.add_argument("--out", required=True, help="gensim model file to write (keep it outside git)")
+    ap.add_argument("--corpus", nargs="*", help="corpus files (default: the ANT corpus of the shared folder)")
+    ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--epochs", type=int, default=5)
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    train_vectors(a.corpus or [str(resolve_corpus_path())], a.out, dim=a.dim, epochs=a.epochs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
