@@ -4,8 +4,9 @@ articles are drawn so that the rarest event types reach the held-out splits firs
     python -m arabic_events.training.data.splits --test 30 --dev 15     # assign every unassigned record
 
 The draw is deterministic: new articles are ranked by how much they add to the event types that
-``test`` (then ``dev``) has fewest of (each type counted up to a target of events per split),
-ties broken by a seeded hash of the id, so rerunning with the same files gives the same split.
+``test`` (then ``dev``) has fewest of (each type counted up to a target of events per split, and
+never past half of a type's events held out, so that training keeps the other half), ties broken
+by a seeded hash of the id, so rerunning with the same files gives the same split.
 Articles without events are spread in proportion.
 
     >>> recs = [{"id": i, "spans": [{"id": "t", "label": lab, "event": "e1", "start": 0, "end": 1}],
@@ -49,6 +50,7 @@ def assign(splits: dict[str, list[str]], records: list[dict[str, Any]], n_test: 
     pool = sorted((r["id"] for r in records if r["id"] not in placed), key=lambda i: _tiebreak(i, seed))
     negatives = [i for i in pool if not event_types(by_id[i])]
     share = len(negatives) / len(pool) if pool else 0.0
+    total = sum((event_types(r) for r in records), Counter())
     for split, n in (("test", n_test), ("dev", n_dev)):
         n = min(n, len(pool))
         for i in [x for x in pool if x in negatives][: round(n * share)]:  # articles without events, in proportion
@@ -58,9 +60,15 @@ def assign(splits: dict[str, list[str]], records: list[dict[str, Any]], n_test: 
         for _ in range(n):  # then the article that adds most to the types this split has fewest of
             need = counts[split]
 
-            def gain(i: str, need: Counter = need) -> tuple[float, str]:
+            held = counts["test"] + counts["dev"]
+
+            def gain(i: str, need: Counter = need, held: Counter = held) -> tuple[float, str]:
+                # a type's events fill the split up to ``target``; past half of all its events
+                # held out, an article costs training data instead
                 c = event_types(by_id[i])
-                return (-sum(min(v, max(target - need[t], 0)) / (1 + need[t]) for t, v in c.items()), _tiebreak(i, seed))
+                value = sum(min(v, max(target - need[t], 0)) / (1 + need[t]) if held[t] + v <= total[t] / 2 else -v
+                            for t, v in c.items())
+                return (-value, _tiebreak(i, seed))
 
             choice = min(pool, key=gain)
             pool.remove(choice)
