@@ -11,16 +11,20 @@ train+dev with exactly the folds of ``arabic-events-evaluate --cv K``.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 from arabic_events.training.baselines.keyword import KeywordConsult
 from arabic_events.training.config import ConfigError
 from arabic_events.training.data.dataset import split_records
-from arabic_events.training.evaluation.cross_validation import cv_articles, fold_ids, summarize
+from arabic_events.training.evaluation.cross_validation import (
+    cv_articles,
+    fold_ids,
+    format_summary,
+    summarize,
+    write_report,
+)
 from arabic_events.training.evaluation.scoring import format_report, headline, score
 from arabic_events.training.learning.arguments import load_training_config
 from arabic_events.training.learning.build import load_annotations, load_splits_of
@@ -73,14 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if a.cv:
             report = run_cv(a.baseline, a.config, a.cv)
-            for key, v in report["summary"].items():
-                print(f"{key:16} {v['mean']:.3f} ± {v['std']:.3f}")
+            print(format_summary(report))
         else:
             report = run_split(a.baseline, a.config, a.split)
             print(format_report(report))
         if a.output:
-            Path(a.output).parent.mkdir(parents=True, exist_ok=True)
-            Path(a.output).write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+            write_report(a.output, report)
     except (ConfigError, FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

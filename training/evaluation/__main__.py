@@ -16,13 +16,12 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 from arabic_events.model.extractor import EventExtractor
 from arabic_events.training.data.dataset import load_splits
 from arabic_events.training.data.records import load_records
-from arabic_events.training.evaluation.cross_validation import cross_validate
+from arabic_events.training.evaluation.cross_validation import cross_validate, format_summary, write_report
 from arabic_events.training.evaluation.predict import predict_records
 from arabic_events.training.evaluation.scoring import format_report, score
 
@@ -68,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             if not a.config:
                 ap.error("--cv needs --config")
             report = cross_validate(a.config, a.cv)
-            for key, v in report["summary"].items():
-                print(f"{key:16} {v['mean']:.3f} ± {v['std']:.3f}")
+            print(format_summary(report))
         else:
             if not a.data or not (a.model or a.predicted):
                 ap.error("give --data and one of --model / --predicted (or --cv with --config)")
@@ -86,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             report = score(gold, pred)
             print(format_report(report))
         if a.output:
-            Path(a.output).write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+            write_report(a.output, report)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -52,6 +52,17 @@ def summarize(folds: list[dict[str, float]]) -> dict[str, dict[str, float]]:
             for key in folds[0]}
 
 
+def format_summary(report: dict[str, Any]) -> str:
+    """One line per headline metric: ``name  mean ± std``."""
+    return "\n".join(f"{key:16} {v['mean']:.3f} ± {v['std']:.3f}" for key, v in report["summary"].items())
+
+
+def write_report(path: str | Path, report: dict[str, Any]) -> None:
+    """A report as JSON (UTF-8, Arabic kept readable), creating the folder."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
 def cross_validate(config: str | Path, k: int, work_dir: str | Path | None = None) -> dict[str, Any]:
     """Train and score one model per fold; returns ``{"k", "articles", "folds", "summary"}``."""
     ids, _ = cv_articles(config, k)
