@@ -71,6 +71,9 @@ def test_baseline_command_split_and_cv(tmp_path, crf_module):
     out = tmp_path / "kw.json"
     assert main(["keyword", "--config", str(cfg), "--split", "dev", "--output", str(out)]) == 0
     assert json.loads(out.read_text())["articles"] == 1
+    # a learning-curve point: fit on half of the 4 training articles, same dev article
+    assert main(["keyword", "--config", str(cfg), "--split", "dev", "--fraction", "0.5", "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["articles"] == 1
     out = tmp_path / "cv.json"
     assert main(["crf", "--config", str(cfg), "--cv", "2", "--output", str(out)]) == 0
     report = json.loads(out.read_text())

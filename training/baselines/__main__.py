@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import random
 import sys
 from typing import Any
 
@@ -41,13 +42,18 @@ def make_baseline(name: str, train_records: list[dict[str, Any]]):
     return CrfTagger().fit(train_records)
 
 
-def run_split(name: str, config: str, split: str) -> dict[str, Any]:
-    """Fit on the config's training splits, score on ``split``."""
+def run_split(name: str, config: str, split: str, fraction: float = 1.0, seed: int = 0) -> dict[str, Any]:
+    """Fit on the config's training splits (the first ``fraction`` of them in a seeded shuffle:
+    a learning curve), score on ``split``."""
     _, data_args, _ = load_training_config(config)
     parts = split_records(load_annotations(data_args, config), load_splits_of(data_args, config))
     if split not in parts:
         raise ValueError(f"the split file of {config} has no split {split!r}")
-    baseline = make_baseline(name, [r for s in data_args.train_splits for r in parts.get(s, [])])
+    train_recs = [r for s in data_args.train_splits for r in parts.get(s, [])]
+    if fraction < 1.0:  # nested subsets: one seeded order, its first k articles
+        random.Random(seed).shuffle(train_recs)
+        train_recs = train_recs[: max(1, round(fraction * len(train_recs)))]
+    baseline = make_baseline(name, train_recs)
     gold = parts[split]
     return score(gold, [baseline.predict(r) for r in gold])
 
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     group = ap.add_mutually_exclusive_group(required=True)
     group.add_argument("--split", help="score on this split (fit on the config's training splits)")
     group.add_argument("--cv", type=int, help="K-fold cross-validation by article over train+dev")
+    ap.add_argument("--fraction", type=float, default=1.0,
+                    help="with --split: fit on this share of the training articles (a learning-curve point)")
     ap.add_argument("--output", help="write the report as JSON here")
     ap.add_argument("--log-level", default="WARNING")
     a = ap.parse_args(argv)
@@ -79,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             report = run_cv(a.baseline, a.config, a.cv)
             print(format_summary(report))
         else:
-            report = run_split(a.baseline, a.config, a.split)
+            report = run_split(a.baseline, a.config, a.split, a.fraction)
             print(format_report(report))
         if a.output:
             write_report(a.output, report)
