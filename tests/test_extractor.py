@@ -196,3 +196,26 @@ def test_two_people_separated_by_and_stay_two(tokenizer):
     ends = {y: i for i, (_, y) in enumerate(w.offsets)}
     decoded = [("PER", starts[0], ends[5], 0.9), ("PER", starts[6], ends[14], 0.9), ("PER", starts[16], ends[22], 0.9)]
     assert [m.text for m, _, _ in mentions_of(decoded, w, norm)] == ["بوتين", "وأردوغان", "ماكرون"]
+
+
+def test_iter_extract_streams_a_generator_and_old_names_warn(extractor, seed_records):
+    texts = [r["text"] for r in seed_records[:3]]
+    whole = extractor.extract(texts, return_documents=True)
+    consumed = []
+
+    def stream():
+        for t in texts:
+            consumed.append(t)
+            yield t
+
+    # same chunking as extract: the same predictions, from a generator
+    streamed = list(extractor.iter_extract(stream(), return_documents=True))
+    assert [[m.to_dict() for m in d.mentions] for d in streamed] == [[m.to_dict() for m in d.mentions] for d in whole]
+    # lazily: with chunks of 2, the first result comes before the third text is read
+    consumed.clear()
+    first = next(extractor.iter_extract(stream(), chunk_texts=2))
+    assert isinstance(first, list) and len(consumed) == 2
+    with pytest.raises(ValueError, match="published dates"):
+        list(extractor.iter_extract(texts, ["2020-01-01"]))
+    with pytest.warns(DeprecationWarning, match="use extract"):
+        extractor.analyze(texts[0])
