@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from .dates import check_published
 from .jsonl import iter_jsonl
 from .schema import Event
 
@@ -25,19 +26,29 @@ CSV_FIELDS = ["article", "event", "type", "mode", "modality", "confidence", "act
               "place", "sources", "trigger_text", "trigger_start", "trigger_end"]
 
 
+def _not_utf8(p: Path, e: UnicodeDecodeError) -> ValueError:
+    return ValueError(f"{p}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); Arabic files in "
+                      f"another encoding are often Windows-1256: convert with `iconv -f WINDOWS-1256 -t UTF-8 {p}`")
+
+
 def read_articles(paths: list[str]) -> Iterator[dict[str, Any]]:
-    """Articles of .txt and .jsonl files, each ``{"id", "text", "published"}``."""
+    """Articles of .txt and .jsonl files, each ``{"id", "text", "published"}``; ValueError naming
+    the file (and line) for input that is not UTF-8, not JSON, or has a bad ``published`` date."""
     for p in map(Path, paths):
         if not p.exists():
             raise FileNotFoundError(f"input file {p} not found")
-        if p.suffix == ".jsonl":
-            for n, obj, problem in iter_jsonl(p):
-                if problem or not isinstance(obj.get("text"), str):
-                    raise ValueError(f"{p}:{n}: {problem or 'no text'}: each line must be an object with a 'text' string")
-                yield {"id": str(obj.get("id", f"{p.stem}:{n}")), "text": obj["text"],
-                       "published": obj.get("published") or (obj.get("meta") or {}).get("published")}
-        else:
-            yield {"id": p.stem, "text": p.read_text(encoding="utf-8"), "published": None}
+        try:
+            if p.suffix == ".jsonl":
+                for n, obj, problem in iter_jsonl(p):
+                    if problem or not isinstance(obj.get("text"), str):
+                        raise ValueError(f"{p}:{n}: {problem or 'no text'}: each line must be an object with a 'text' string")
+                    pub = obj.get("published") or (obj.get("meta") or {}).get("published")
+                    yield {"id": str(obj.get("id", f"{p.stem}:{n}")), "text": obj["text"],
+                           "published": check_published(pub, f"{p}:{n}")}
+            else:
+                yield {"id": p.stem, "text": p.read_text(encoding="utf-8"), "published": None}
+        except UnicodeDecodeError as e:
+            raise _not_utf8(p, e) from None
 
 
 def _names(ev: Event, role: str) -> list[str]:
@@ -89,14 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--gazetteer", help="extra alias file for actor refs (JSON or TSV)")
     ex.add_argument("--batch-size", type=int, default=8)
     ex.add_argument("--device")
-    ex.add_argument("--no-progress", action="store_true")
-    ex.add_argument("--log-level", default="WARNING")
+    ex.add_argument("--no-progress", action="store_true", help="no progress display")
+    ex.add_argument("-v", "--verbose", action="store_true", help="log details, loading bars and framework warnings")
+    ex.add_argument("--log-level", default=None, help="logging level (default WARNING, INFO with --verbose)")
     a = ap.parse_args(argv)
-    logging.basicConfig(level=a.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    level = a.log_level or ("INFO" if a.verbose else "WARNING")
+    logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
     from .extractor import EventExtractor
 
     try:
-        extractor = EventExtractor.from_pretrained(a.model, device=a.device, gazetteer=a.gazetteer)
+        extractor = EventExtractor.from_pretrained(a.model, device=a.device, gazetteer=a.gazetteer, verbose=a.verbose)
         articles = list(read_articles(a.files))
     except (FileNotFoundError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)

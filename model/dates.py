@@ -35,6 +35,28 @@ def _iso_week(day: dt.date) -> str:
     return f"{y}-W{w:02d}"
 
 
+def check_published(value: object, where: str = "published") -> str | None:
+    """``value`` when it is None or an ISO date (``YYYY-MM-DD``, optionally with a time);
+    ValueError naming ``where`` otherwise.
+
+        >>> check_published("2018-05-11T09:30:00")
+        '2018-05-11T09:30:00'
+        >>> check_published("not-a-date", "text #3")
+        Traceback (most recent call last):
+        ...
+        ValueError: text #3: published date 'not-a-date' is not an ISO date (YYYY-MM-DD)
+    """
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError(f"{where}: published date {value!r} is not an ISO date (YYYY-MM-DD)") from None
+    return value
+
+
 def resolve_date(surface: str, published: str | None) -> str | None:
     """ISO 8601 value of a DATE mention, or None when the text and ``published`` do not fix it."""
     s = normalize(surface).text

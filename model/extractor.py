@@ -21,12 +21,21 @@ from typing import Any
 import torch
 from transformers import AutoTokenizer
 
-from .dates import resolve_date
+from .dates import check_published, resolve_date
 from .events import WindowResult, assemble_events
 from .linking import AliasTable
+from .loading import (
+    CheckpointError,
+    check_checkpoint_files,
+    load_json_file,
+    quiet_transformers,
+    resolve_source,
+    set_normal_permissions,
+)
 from .modeling import EventModel
+from .progress import progress
 from .schema import EVENT_TYPES, Event, Mention
-from .text import make_windows_batch, normalize
+from .text import disable_truncation, make_windows_batch, normalize
 from .window_inference import run_windows
 
 __all__ = ["Document", "EventExtractor"]
@@ -102,6 +111,7 @@ class EventExtractor:
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
+        disable_truncation(tokenizer)
         self.aliases = aliases or AliasTable()
         self.batch_size = batch_size
         #: batches whose decoding and span heads run together (fewer, larger calls)
@@ -115,26 +125,31 @@ class EventExtractor:
     # ---- persistence ----
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None, gazetteer: str | Path | None = None,
-                        batch_size: int = 8) -> EventExtractor:
-        """Load a directory written by :meth:`save_pretrained` (or a hub id, where reachable)."""
-
-        p = Path(path)
-        looks_local = p.is_absolute() or str(path).startswith(".") or str(path).count("/") != 1
-        if not p.exists() and looks_local:
-            raise FileNotFoundError(f"checkpoint directory {p} not found")
-        if p.exists():
-            if not p.is_dir():
-                raise ValueError(f"{p} is not a checkpoint directory")
-            missing = [f for f in ("config.json", "model.safetensors", "tokenizer_config.json") if not (p / f).exists()]
-            if not ((p / "tokenizer.json").exists() or (p / "vocab.txt").exists()):
-                missing.append("tokenizer.json (or vocab.txt)")
-            if missing:
-                raise FileNotFoundError(f"checkpoint directory {p} is missing: {', '.join(missing)}")
-        model = EventModel.from_pretrained(str(path))
-        tokenizer = AutoTokenizer.from_pretrained(str(path))
+                        batch_size: int = 8, verbose: bool = False) -> EventExtractor:
+        """Load a directory written by :meth:`save_pretrained` (or a Hub id, where the Hub is
+        reachable). Problems raise :class:`~arabic_events.model.loading.CheckpointError` naming
+        the directory or file; ``verbose=True`` shows the framework's loading bars and warnings."""
+        source = resolve_source(path, "model")
+        local = Path(source).is_dir()
+        if local:
+            check_checkpoint_files(source)
+        with quiet_transformers(verbose):
+            try:
+                model = EventModel.from_pretrained(source)
+                tokenizer = AutoTokenizer.from_pretrained(source)
+            except (OSError, ValueError, KeyError, RuntimeError) as e:
+                raise CheckpointError(f"{source}: cannot be loaded as an event model ({e})") from None
         aliases = AliasTable()
-        if p.exists() and (p / ALIASES_FILE).exists():
-            aliases = AliasTable(json.loads((p / ALIASES_FILE).read_text(encoding="utf-8")))
+        if local:
+            f = Path(source) / ALIASES_FILE
+            if f.exists():
+                table = load_json_file(f)
+                if not isinstance(table, dict):
+                    raise CheckpointError(f"{f}: expected a JSON object of label -> alias -> ref")
+                aliases = AliasTable(table)
+            else:
+                logger.warning("%s has no %s: actors keep their surface text, without canonical names", source,
+                               ALIASES_FILE)
         if gazetteer:
             aliases.add_gazetteer(gazetteer)
         return cls(model, tokenizer, aliases, device=device, batch_size=batch_size)
@@ -143,10 +158,12 @@ class EventExtractor:
         """Write model (safetensors), config, tokenizer and alias table to ``path``."""
         p = Path(path)
         p.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(p)
-        self.tokenizer.save_pretrained(p)
+        with quiet_transformers():
+            self.model.save_pretrained(p)
+            self.tokenizer.save_pretrained(p)
         (p / ALIASES_FILE).write_text(json.dumps(self.aliases.to_json(), ensure_ascii=False, indent=0),
                                       encoding="utf-8")
+        set_normal_permissions(p)
 
     # ---- public API ----
     def extract(self, texts: str | Sequence[str], published: str | Sequence[str | None] | None = None, *,
@@ -180,15 +197,14 @@ class EventExtractor:
         if isinstance(texts, (str, bytes)) or not isinstance(texts, Iterable):
             raise ValueError(f"expected an iterable of str, got {type(texts).__name__}")
         if published is None or isinstance(published, str):
-            pubs: Iterator[str | None] = itertools.repeat(published)
+            pubs: Iterator[str | None] = itertools.repeat(check_published(published))
             check_pubs = False
         else:
             pubs, check_pubs = iter(published), True
         bs = batch_size or self.batch_size
         bar = None
         if show_progress_bar:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=len(texts) if isinstance(texts, Sized) else None, desc="extracting", unit="article")
+            bar = progress(len(texts) if isinstance(texts, Sized) else None, "extracting", "article")
         it = iter(texts)
         done = 0
         try:
@@ -202,6 +218,8 @@ class EventExtractor:
                 pub_chunk = list(itertools.islice(pubs, len(chunk)))
                 if check_pubs and len(pub_chunk) != len(chunk):
                     raise ValueError(f"more texts than published dates (dates ran out at text #{done + len(pub_chunk)})")
+                for i, pub in enumerate(pub_chunk):
+                    check_published(pub, f"text #{done + i}")
                 docs = self._analyze_chunk(chunk, pub_chunk, bs)
                 done += len(chunk)
                 if bar is not None:  # before yielding: the consumer may stop after the last one

@@ -134,10 +134,23 @@ def make_windows(text: str, tokenizer: Any, max_tokens: int) -> list[Window]:
     return make_windows_batch([text], tokenizer, max_tokens)[0]
 
 
+def disable_truncation(tokenizer: Any) -> None:
+    """Switch off truncation and padding on a fast tokenizer's Rust backend. A saved
+    ``tokenizer.json`` may carry them, and a call such as ``tokenizer(x, truncation=True)``
+    leaves them on; windows are cut by sentences here, never by the tokenizer."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None:
+        if backend.truncation is not None:
+            backend.no_truncation()
+        if backend.padding is not None:
+            backend.no_padding()
+
+
 def _tokenize(pieces: list[str], tokenizer: Any) -> tuple[list[list[int]], list[list[tuple[int, int]]]]:
     """Token ids and character offsets of each string, without special tokens, in one call."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is not None:  # a fast tokenizer: call the Rust tokenizer directly (much less overhead)
+        disable_truncation(tokenizer)
         encs = backend.encode_batch(pieces, add_special_tokens=False)
         return [e.ids for e in encs], [e.offsets for e in encs]
     enc = tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True)
@@ -194,14 +207,35 @@ def _deal_to_sentences(sents: list[tuple[int, int]], ids: list[int], offs: list[
     return sent_ids, sent_offs
 
 
+def _chunks(offs: list[tuple[int, int]], max_tokens: int) -> list[tuple[int, int]]:
+    """``(first, end)`` token ranges of at most ``max_tokens`` that cut a long sentence between
+    words (where a token does not touch the one before it), never inside one unless a single
+    word is longer than ``max_tokens``.
+
+        >>> _chunks([(0, 2), (2, 4), (5, 7), (7, 9), (10, 12)], 3)
+        [(0, 2), (2, 5)]
+    """
+    out, k, n = [], 0, len(offs)
+    while k < n:
+        end = min(k + max_tokens, n)
+        if end < n:
+            cut = end
+            while cut > k and offs[cut][0] == offs[cut - 1][1]:
+                cut -= 1
+            end = cut if cut > k else end
+        out.append((k, end))
+        k = end
+    return out
+
+
 def _pack(sents: list[tuple[int, int]], sent_ids: list[list[int]], sent_offs: list[list[tuple[int, int]]],
           max_tokens: int) -> list[Window]:
     pieces: list[tuple[list[int], list[tuple[int, int]], tuple[int, int]]] = []
     for ids, offs in zip(sent_ids, sent_offs):
         if not ids:
             continue
-        for k in range(0, len(ids), max_tokens):
-            chunk_ids, chunk_offs = list(ids[k:k + max_tokens]), offs[k:k + max_tokens]
+        for k, end in _chunks(offs, max_tokens):
+            chunk_ids, chunk_offs = list(ids[k:end]), offs[k:end]
             pieces.append((chunk_ids, chunk_offs, (chunk_offs[0][0], chunk_offs[-1][1])))
     windows: list[Window] = []
     cur_ids: list[int] = []

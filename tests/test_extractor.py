@@ -7,6 +7,7 @@ from conftest import make_tiny_model
 
 from arabic_events.model.extractor import EventExtractor
 from arabic_events.model.linking import AliasTable, alias_key
+from arabic_events.model.loading import CheckpointError
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +91,9 @@ def test_save_and_load_predict_the_same(tmp_path, extractor, seed_records):
 def test_missing_checkpoint_files_are_named(tmp_path, extractor):
     extractor.save_pretrained(tmp_path / "ck")
     (tmp_path / "ck" / "model.safetensors").unlink()
-    with pytest.raises(FileNotFoundError, match="missing: model.safetensors"):
+    with pytest.raises(CheckpointError, match="missing: model.safetensors"):
         EventExtractor.from_pretrained(tmp_path / "ck")
-    with pytest.raises(FileNotFoundError, match="not found"):
+    with pytest.raises(CheckpointError, match="not found"):
         EventExtractor.from_pretrained(tmp_path / "nothing-here")
 
 

@@ -63,7 +63,7 @@ def test_two_steps_then_resume(tmp_path, caplog):
     assert (run / "checkpoint-2" / "trainer_state.json").exists()
     assert (run / "final" / "model.safetensors").exists() and (run / "final" / "aliases.json").exists()
     assert (run / "config.yaml").exists() and "max_steps: 2" in (run / "config.yaml").read_text()
-    assert "events" in report and (run / "dev_report.json").exists()
+    assert "events" in report and (run / "final" / "dev_report.json").exists()
     ex = EventExtractor.from_pretrained(run / "final", device="cpu")
     assert set(ex.model.config.temperatures) == {"entity", "event", "relation", "coref", "mode", "modality"}
     assert set(ex.model.config.event_platt) == {"a", "b"}

@@ -155,12 +155,17 @@ def config_main(prog: str, description: str, run: Callable[[str], Any], argv: li
     configures logging, runs ``run(config)`` and turns user errors into a message and exit 2."""
     ap = argparse.ArgumentParser(prog=prog, description=description)
     ap.add_argument("--config", required=True, help="flat YAML file (see configs/)")
-    ap.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="details: every unlabelled span, framework warnings and loading bars")
+    ap.add_argument("--log-level", default=os.environ.get("LOG_LEVEL"), help="logging level (default INFO)")
     a = ap.parse_args(argv)
-    logging.basicConfig(level=a.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = a.log_level or ("DEBUG" if a.verbose else "INFO")
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("urllib3", "filelock", "fsspec", "datasets", "transformers", "huggingface_hub", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.INFO if a.verbose else logging.WARNING)
     try:
         run(a.config)
-    except (ConfigError, FileNotFoundError, ValueError) as e:
+    except (ConfigError, ValueError, OSError) as e:  # OSError: missing or corrupt files
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

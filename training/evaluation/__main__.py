@@ -59,9 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     ap.add_argument("--cv", type=int, help="K-fold cross-validation by article with --config")
     ap.add_argument("--config", help="training config for --cv")
-    ap.add_argument("--log-level", default="WARNING")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log details, loading bars and framework warnings")
+    ap.add_argument("--log-level", default=None, help="logging level (default WARNING, INFO with --verbose)")
     a = ap.parse_args(argv)
-    logging.basicConfig(level=a.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    level = a.log_level or ("INFO" if a.verbose else "WARNING")
+    logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         if a.cv:
             if not a.config:
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             if a.predicted:
                 pred = load_records(a.predicted, corpus=a.corpus, validate=False)
             else:
-                extractor = EventExtractor.from_pretrained(a.model, device=a.device)
+                extractor = EventExtractor.from_pretrained(a.model, device=a.device, verbose=a.verbose)
                 pred = predict_records(extractor, gold, a.batch_size, not a.no_progress)
             if a.save_predictions:
                 with open(a.save_predictions, "w", encoding="utf-8") as fh:
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             print(format_report(report))
         if a.output:
             write_report(a.output, report)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, OSError) as e:  # bad input, missing or corrupt files (CheckpointError)
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

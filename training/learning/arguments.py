@@ -54,7 +54,7 @@ class ModelArguments:
 
 @dataclass
 class DataArguments:
-    """Annotated data, splits, corpus."""
+    """Annotated data, splits, corpus, and what to do with an output directory in use."""
 
     annotation_files: list[str] = field(default_factory=lambda: ["annotations/seed.jsonl", "annotations/corpus.jsonl"])
     splits_file: str = "annotations/splits.json"
@@ -65,6 +65,9 @@ class DataArguments:
     calibrate: bool = field(default=True, metadata={"help": "fit confidence temperatures on the dev split"})
     train_splits: list[str] = field(default_factory=lambda: ["train"])
     eval_split: str = "dev"
+    overwrite_output_dir: bool = field(default=False, metadata={
+        "help": "when output_dir holds checkpoints of a different config, delete them and start afresh "
+                "(without it, such a rerun stops and names the keys that differ)"})
 
 
 def event_config_kwargs(model_args: ModelArguments) -> dict[str, Any]:

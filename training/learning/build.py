@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from datasets import Dataset
-from transformers import AutoTokenizer
+from transformers import AutoConfig, AutoTokenizer
 
 from arabic_events.model.configuration import EventConfig
 from arabic_events.model.linking import AliasTable
+from arabic_events.model.loading import CheckpointError, quiet_transformers, resolve_source
 from arabic_events.model.modeling import EventModel
 from arabic_events.training.config import SCRATCH, ConfigError, resolve_path
 from arabic_events.training.data.dataset import load_splits, split_records, window_features
@@ -28,6 +29,37 @@ logger = logging.getLogger(__name__)
 #: the columns of a window feature that the model takes
 FEATURE_COLUMNS = ["input_ids", "attention_mask", "entity_labels", "event_labels", "spans", "pairs", "pair_labels",
                    "trigger_pairs", "coref_labels", "mode_labels", "modality_labels"]
+
+
+def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> None:
+    """Check the model side of a config before any work: the encoder and tokenizer exist (a local
+    path, or a Hub id while the Hub is reachable), ``max_tokens`` fits the encoder's positions,
+    and the gazetteer and vectors files exist. :class:`ConfigError` naming the file and key."""
+    for key in ("gazetteer", "embedding_vectors"):
+        value = getattr(model_args, key)
+        if value and not Path(resolve_path(value, config_path)).exists():
+            raise ConfigError(f"{config_path}: {key}: file {value} not found")
+    if model_args.max_tokens < 8:
+        raise ConfigError(f"{config_path}: max_tokens: {model_args.max_tokens} is too small (at least 8)")
+    if model_args.model_name_or_path == SCRATCH:
+        return
+    for key in ("model_name_or_path", "tokenizer_name"):
+        value = getattr(model_args, key)
+        if value:
+            try:
+                resolve_source(value, key)
+            except CheckpointError as e:
+                raise ConfigError(f"{config_path}: {e}") from None
+    try:
+        with quiet_transformers():
+            enc = AutoConfig.from_pretrained(model_args.model_name_or_path)
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"{config_path}: model_name_or_path {model_args.model_name_or_path}: "
+                          f"no usable encoder config ({e})") from None
+    limit = getattr(enc, "max_position_embeddings", None)
+    if limit is not None and model_args.max_tokens + 2 > limit:
+        raise ConfigError(f"{config_path}: max_tokens: {model_args.max_tokens} + 2 special tokens exceed the "
+                          f"{limit} positions of {model_args.model_name_or_path}; use at most {limit - 2}")
 
 
 def load_annotations(data_args: DataArguments, config_path: str | Path) -> list[dict[str, Any]]:
@@ -91,10 +123,16 @@ def build_model(model_args: ModelArguments, data_args: DataArguments, train_text
 def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_texts: list[str],
                   checkpoint: str | None) -> tuple[EventModel, Any]:
     """The checkpoint to resume from when there is one, else a new model."""
-    if checkpoint:
-        logger.info("resuming from %s", checkpoint)
-        return EventModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
-    return build_model(model_args, data_args, train_texts)
+    with quiet_transformers():
+        if checkpoint:
+            logger.info("resuming from %s", checkpoint)
+            model, tokenizer = EventModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
+        else:
+            model, tokenizer = build_model(model_args, data_args, train_texts)
+    # the model config carries the tokenizer's special tokens (else the Trainer warns and rewrites them)
+    model.config.pad_token_id = tokenizer.pad_token_id
+    model.config.bos_token_id = model.config.eos_token_id = None
+    return model, tokenizer
 
 
 def build_aliases(records: list[dict[str, Any]], gazetteer: str | None) -> AliasTable:
@@ -111,8 +149,11 @@ def feature_dataset(records: list[dict[str, Any]], tokenizer: Any, max_tokens: i
     cannot be labelled are logged, never dropped silently."""
     feats, report = window_features(records, tokenizer, max_tokens)
     logger.info("%s windows: %d; alignment: %s", name, len(feats), report.summary())
-    for line in report.lost[:20]:
-        logger.warning("span not labelled: %s", line)
+    if report.lost:
+        logger.info("%s: %d annotated spans cannot be labelled (they cross a window boundary or no token "
+                    "edge); --log-level DEBUG lists them", name, len(report.lost))
+    for line in report.lost:
+        logger.debug("span not labelled: %s", line)
     if not feats:
         return None, feats
     return Dataset.from_list([{k: f[k] for k in FEATURE_COLUMNS} for f in feats]), feats

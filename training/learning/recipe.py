@@ -4,8 +4,9 @@
 
 Trains with ``transformers.Trainer`` (so ``accelerate launch`` runs it on several GPUs),
 evaluates dev event F1 through the inference path at every evaluation, keeps the best
-checkpoint, resumes from the last checkpoint in ``output_dir``, calibrates confidences on dev
-and writes ``output_dir/final`` atomically, with the resolved config and the dev report.
+checkpoint, resumes from the last checkpoint in ``output_dir`` when it was trained by the same
+config, calibrates confidences on dev and writes ``output_dir/final`` atomically, with the
+resolved config (``training_config.yaml``) and the dev report (``dev_report.json``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +32,28 @@ from arabic_events.training.learning.build import (
     feature_dataset,
     load_or_build,
     train_dev_records,
+    validate_model_args,
 )
 from arabic_events.training.learning.calibration import calibrate
-from arabic_events.training.learning.checkpoints import last_checkpoint, save_atomic
+from arabic_events.training.learning.checkpoints import SAVED_CONFIG, prepare_output_dir, save_atomic
 from arabic_events.training.learning.trainer import EventTrainer
 
 logger = logging.getLogger(__name__)
 
 
 def train(config_path: str | Path) -> dict[str, Any]:
-    """Run the whole recipe of a config file; returns the dev report of the final model."""
+    """Run the whole recipe of a config file; returns the dev report of the final model.
+
+    Everything in the config is checked before any work; a rerun resumes only a checkpoint of
+    the same config (:func:`~arabic_events.training.learning.checkpoints.prepare_output_dir`)."""
     model_args, data_args, args = load_training_config(config_path)
-    set_seed(args.seed)
-    train_recs, dev_recs = train_dev_records(data_args, config_path)
+    validate_model_args(model_args, config_path)
+    config = resolved_config(model_args, data_args, args)
     out = Path(args.output_dir)
+    ckpt = prepare_output_dir(out, config, data_args.overwrite_output_dir, args.resume_from_checkpoint)
+    set_seed(args.seed, deterministic=args.full_determinism)
+    train_recs, dev_recs = train_dev_records(data_args, config_path)
     out.mkdir(parents=True, exist_ok=True)
-    resume = args.resume_from_checkpoint
-    ckpt = last_checkpoint(out) if resume in (None, "true", "True", True) else resume
     model, tokenizer = load_or_build(model_args, data_args, [r["text"] for r in train_recs], ckpt)
     aliases = build_aliases(train_recs, model_args.gazetteer)
 
@@ -54,25 +61,31 @@ def train(config_path: str | Path) -> dict[str, Any]:
     dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, model.config.max_tokens, "dev")
     args.remove_unused_columns = False
     args.prediction_loss_only = True
+    if not sys.stderr.isatty():
+        args.disable_tqdm = True  # under nohup or CI: the log lines, not a redrawn bar
     if dev_ds is None:
         args.eval_strategy = "no"
         args.load_best_model_at_end = False
     collator = WindowCollator(tokenizer.pad_token_id)
     trainer = EventTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator,
                            processing_class=tokenizer, dev_records=dev_recs, aliases=aliases)
-    with open(out / "config.yaml", "w", encoding="utf-8") as fh:
-        yaml.safe_dump(resolved_config(model_args, data_args, args), fh, allow_unicode=True, sort_keys=False)
+    with open(out / SAVED_CONFIG, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(config, fh, allow_unicode=True, sort_keys=False)
     trainer.train(resume_from_checkpoint=ckpt)
 
     final = EventExtractor(trainer.model, tokenizer, aliases, device=args.device)
     if data_args.calibrate and dev_feats:
         calibrate(final, dev_feats, dev_recs, collator)
-    save_atomic(final.save_pretrained, out / "final")
-    shutil.copy(out / "config.yaml", out / "final" / "training_config.yaml")
-    if not dev_recs:
-        return {}
-    report = evaluate_records(final, dev_recs)
-    (out / "dev_report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    print(f"\nDev metrics of {out / 'final'} ({len(dev_recs)} articles):")
-    print(format_report(report))
+    report = evaluate_records(final, dev_recs) if dev_recs else {}
+
+    def write(tmp: Path) -> None:
+        final.save_pretrained(tmp)
+        shutil.copy(out / SAVED_CONFIG, tmp / "training_config.yaml")
+        if report:
+            (tmp / "dev_report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+    save_atomic(write, out / "final")
+    if report:
+        print(f"\nDev metrics of {out / 'final'} ({len(dev_recs)} articles):")
+        print(format_report(report))
     return report

@@ -21,12 +21,25 @@ SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
 def train_wordpiece(texts: Iterable[str], vocab_size: int = 8000, min_frequency: int = 2):
-    """A ``BertTokenizerFast`` trained on ``texts`` (normalised as the pipeline does)."""
+    """A ``BertTokenizerFast`` trained on ``texts`` (normalised as the pipeline does).
 
+    The same texts always give the same vocabulary. (The ``tokenizers`` trainer numbers the
+    word-internal ``##x`` pieces in hash-map order and breaks ties between merges by those
+    numbers: huggingface/tokenizers#1794. Here every ``##x`` of the texts' alphabet is
+    numbered up front, in sorted order, so the ties always break the same way.)
+    """
+    norm = [normalize(t).text for t in texts]
+    alphabet = sorted({c for t in norm for c in t if not c.isspace()})
+    pinned = SPECIAL_TOKENS + [f"##{c}" for c in alphabet]
     wp = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
-    wp.train_from_iterator((normalize(t).text for t in texts), vocab_size=vocab_size, min_frequency=min_frequency,
-                           special_tokens=SPECIAL_TOKENS, wordpieces_prefix="##", show_progress=False)
-    return BertTokenizerFast(tokenizer_object=wp._tokenizer, do_lower_case=False, strip_accents=False,
+    wp.train_from_iterator(norm, vocab_size=vocab_size,
+                           min_frequency=min_frequency, special_tokens=pinned, wordpieces_prefix="##",
+                           show_progress=False)
+    # rebuild from the vocabulary alone, so that the pinned pieces are ordinary word pieces
+    vocab = dict(sorted(wp.get_vocab().items(), key=lambda kv: kv[1]))
+    plain = BertWordPieceTokenizer(vocab, clean_text=True, handle_chinese_chars=False, strip_accents=False,
+                                   lowercase=False, wordpieces_prefix="##")
+    return BertTokenizerFast(tokenizer_object=plain._tokenizer, do_lower_case=False, strip_accents=False,
                              tokenize_chinese_chars=False, unk_token="[UNK]", sep_token="[SEP]",
                              pad_token="[PAD]", cls_token="[CLS]", mask_token="[MASK]")
 
