@@ -127,7 +127,7 @@ def build_record(draft: dict[str, Any], corpus: str | None = None, where: str = 
     return record
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m arabic_events.training.data.authoring", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("text", "find"):
@@ -184,4 +184,4 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(_main())
+    raise SystemExit(main())

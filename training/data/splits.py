@@ -3,7 +3,9 @@ articles are drawn so that the rarest event types reach the held-out splits firs
 
     python -m arabic_events.training.data.splits --test 30 --dev 15     # assign every unassigned record
 
-The draw is deterministic: new articles are ranked by how much they add to the event types that
+Articles that nearly duplicate a held-out article (the same story from two outlets: at
+least 30 % of the word 5-grams of the shorter text shared) follow it into test or dev, so no
+held-out text is trained on. The draw is deterministic: new articles are ranked by how much they add to the event types that
 ``test`` (then ``dev``) has fewest of (each type counted up to a target of events per split, and
 never past half of a type's events held out, so that training keeps the other half), ties broken
 by a seeded hash of the id, so rerunning with the same files gives the same split.
@@ -78,6 +80,48 @@ def assign(splits: dict[str, list[str]], records: list[dict[str, Any]], n_test: 
     return out
 
 
+def shingles(text: str, n: int = 5) -> set[str]:
+    """The word ``n``-grams of a text (its fingerprint for near-duplicate detection)."""
+    w = text.split()
+    return {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+
+def near_duplicates(records: list[dict[str, Any]], threshold: float = 0.3) -> list[tuple[str, str, float]]:
+    """``(id, id, overlap)`` of record pairs whose texts share at least ``threshold`` of the
+    smaller one's word 5-grams: the same story from two outlets, or the same article twice.
+
+        >>> a = {"id": "a", "text": "قال الرئيس إن المحادثات مع الجانب الروسي كانت بناءة جدا"}
+        >>> b = {"id": "b", "text": "وقال الرئيس إن المحادثات مع الجانب الروسي كانت بناءة جدا أمس"}
+        >>> [(x, y) for x, y, _ in near_duplicates([a, b, {"id": "c", "text": "نص آخر تماما عن الرياضة اليوم"}])]
+        [('a', 'b')]
+    """
+    fp = [(r["id"], shingles(r["text"])) for r in records]
+    out = []
+    for k, (i, a) in enumerate(fp):
+        for j, b in fp[k + 1:]:
+            if a and b:
+                overlap = len(a & b) / min(len(a), len(b))
+                if overlap >= threshold:
+                    out.append((i, j, overlap))
+    return out
+
+
+def keep_duplicates_together(splits: dict[str, list[str]], pairs: list[tuple[str, str, float]]
+                             ) -> list[tuple[str, str, str]]:
+    """Move a training article that nearly duplicates a held-out one into that held-out split
+    (test before dev), so no held-out text is also trained on; returns ``(id, from, to)``."""
+    where = {i: k for k, ids in splits.items() for i in ids}
+    moves = []
+    for a, b, _ in pairs:
+        for x, y in ((a, b), (b, a)):
+            if where.get(x) == "train" and where.get(y) in ("test", "dev"):
+                splits["train"].remove(x)
+                splits[where[y]].append(x)
+                moves.append((x, "train", where[y]))
+                where[x] = where[y]
+    return moves
+
+
 def main(argv: list[str] | None = None) -> int:
     from arabic_events.training.data.records import load_records
 
@@ -93,11 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     records = [r for f in ("seed.jsonl", "corpus.jsonl") for r in load_records(ann / f, corpus=a.corpus)]
     splits_path = ann / "splits.json"
     old = json.loads(splits_path.read_text(encoding="utf-8"))
+    pairs = near_duplicates(records)
     new = assign(old, records, a.test, a.dev, a.target, a.seed)
-    for k in old:
+    for k in ("dev", "test"):
         if new[k][: len(old[k])] != old[k]:
             print(f"error: split {k} would change its existing articles", file=sys.stderr)
             return 2
+    for i, src, dst in keep_duplicates_together(new, pairs):
+        print(f"{i}: {src} -> {dst} (near-duplicate of a {dst} article)")
     splits_path.write_text(json.dumps(new, indent=1) + "\n", encoding="utf-8")
     print({k: len(v) for k, v in new.items()})
     return 0
