@@ -34,6 +34,8 @@ class EventConfig(PretrainedConfig):
         temperatures: calibration temperatures per head (1.0 = uncalibrated).
         event_platt: Platt scaling of event confidences, ``{"a": .., "b": ..}``
             (``sigmoid(a * logit(c) + b)``; a=1, b=0 = unchanged), fitted on dev events.
+        normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
+            expects: ``"project"`` (a vocabulary trained here) or ``"arabert"`` (AraBERT v2).
         max_triggers_per_window, max_candidates_per_window, max_pair_distance: at inference,
             the most confident triggers and argument candidates of a window that are scored in
             pairs, and the largest token distance of a scored pair (keeps the pair heads'
@@ -60,6 +62,7 @@ class EventConfig(PretrainedConfig):
         max_triggers_per_window: int = 16,
         max_candidates_per_window: int = 48,
         max_pair_distance: int = 128,
+        normalization: str = "project",
         package_version: str = __version__,
         **kwargs: Any,
     ):
@@ -83,6 +86,7 @@ class EventConfig(PretrainedConfig):
         self.max_triggers_per_window = max_triggers_per_window
         self.max_candidates_per_window = max_candidates_per_window
         self.max_pair_distance = max_pair_distance
+        self.normalization = normalization
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)
         self.event_tags = bio_labels(EVENT_LAYER_LABELS)

@@ -255,7 +255,7 @@ class EventExtractor:
     # ---- internals ----
     def _analyze_chunk(self, texts: list[str], pubs: list[str | None], bs: int) -> list[Document]:
         keep = [ti for ti, t in enumerate(texts) if t.strip() and _ARABIC.search(t)]
-        norms = {ti: normalize(texts[ti]) for ti in keep}
+        norms = {ti: normalize(texts[ti], self.model.config.normalization) for ti in keep}
         wins = dict(zip(keep, make_windows_batch([norms[ti].text for ti in keep], self.tokenizer,
                                                  self.model.config.max_tokens)))
         jobs = sorted(((ti, wi) for ti in keep for wi in range(len(wins[ti]))),

@@ -66,11 +66,42 @@ for _c in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)):
         _TABLE[_c] = "\n" if chr(_c) in "\r\x0b\x0c\x1c\x1d\x1e\x85" else " "
 
 
-def normalize(text: str) -> Normalized:
+#: normalisation schemes: the project's own (a vocabulary trained here), and the one an AraBERT
+#: v2 vocabulary was built on (its authors' preprocessing)
+SCHEMES = ("project", "arabert")
+_TABLE_ARABERT = {**_TABLE, **{ord(c): c for c in "أإآٱ"}, ord("/"): "-"}
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+?(?=[.,،؛:!?)\]»\"']*(?:\s|$))", re.I)  # trailing punctuation stays
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MENTION_RE = re.compile(r"@\w+")
+_GLUED_RE = re.compile(r"(?<=\d)(?=[^\d\W])|(?<=[^\d\W])(?=\d)")  # between a digit and a letter
+_PLACEHOLDERS = ((_URL_RE, "[رابط]"), (_EMAIL_RE, "[بريد]"), (_MENTION_RE, "[مستخدم]"))
+
+
+def scheme_for(encoder_name: str) -> str:
+    """The normalisation scheme an encoder's vocabulary expects, from its name.
+
+        >>> scheme_for("aubmindlab/bert-base-arabertv02"), scheme_for("scratch")
+        ('arabert', 'project')
+    """
+    return "arabert" if re.search(r"arabertv0?2", encoder_name, re.I) else "project"
+
+
+def normalize(text: str, scheme: str = "project") -> Normalized:
     """Remove tatweel, diacritics and zero-width marks; unify alef forms, digits, spaces.
 
     Control characters other than newline and tab become spaces (line breaks: newlines).
+    ``scheme="arabert"`` normalises as AraBERT v2's vocabulary expects instead: alef forms are
+    kept, ``/`` becomes ``-``, digits glued to letters are split off, and URLs, e-mail addresses
+    and @mentions become its placeholders; offsets still map back to the raw text.
+
+        >>> n = normalize("في 11/5 زار أبوظبي 2020م https://t.co/x", "arabert")
+        >>> n.text
+        'في 11-5 زار أبوظبي 2020 م [رابط]'
+        >>> n.raw[slice(*n.to_original(n.text.index("["), len(n.text)))]
+        'https://t.co/x'
     """
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown normalisation scheme {scheme!r}; one of {SCHEMES}")
     deleted = [m.start() for m in _DELETE_RE.finditer(text)]
     if deleted:
         keep = np.ones(len(text), dtype=bool)
@@ -80,10 +111,41 @@ def normalize(text: str) -> Normalized:
     else:
         src = list(range(len(text)))
         kept = text
-    out = kept.translate(_TABLE)
-    if _OTHER_RE.search(out):
-        out = _OTHER_RE.sub(" ", out)
-    return Normalized(out, src, text)
+    if scheme == "project":
+        out = kept.translate(_TABLE)
+        if _OTHER_RE.search(out):
+            out = _OTHER_RE.sub(" ", out)
+        return Normalized(out, src, text)
+    norm = Normalized(kept, src, text)
+    for pattern, placeholder in _PLACEHOLDERS:  # before "/" -> "-", which would break URLs
+        norm = _rewrite(norm, pattern, lambda m, p=placeholder: p)
+    out = _OTHER_RE.sub(" ", norm.text.translate(_TABLE_ARABERT))
+    return _rewrite(Normalized(out, norm.source, text), _GLUED_RE, lambda m: " ")
+
+
+def _rewrite(norm: Normalized, pattern: re.Pattern[str], repl: Any) -> Normalized:
+    """Replace each match of ``pattern`` in ``norm.text`` by ``repl(match)``, keeping the map:
+    the new characters take the source of the match's first character, and the last one the
+    source of its last, so a span over the replacement maps back to the whole raw match (an
+    insertion, an empty match, takes the source of the character before it)."""
+    if not pattern.search(norm.text):
+        return norm
+    text, src, pos = [], [], 0
+    for m in pattern.finditer(norm.text):
+        s, e = m.span()
+        text.append(norm.text[pos:s])
+        src += norm.source[pos:s]
+        new = repl(m)
+        if e > s:
+            first, last = norm.source[s], norm.source[e - 1]
+            src += [first] * (len(new) - 1) + [last] if new else []
+        else:
+            src += [norm.source[s - 1] if s else 0] * len(new)
+        text.append(new)
+        pos = e
+    text.append(norm.text[pos:])
+    src += norm.source[pos:]
+    return Normalized("".join(text), src, norm.raw)
 
 
 _SENT_END = re.compile(r"[.!?؟…]+[\"'»”)]*(?=\s)|\n+")

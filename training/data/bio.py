@@ -104,16 +104,18 @@ def project_window(
     return tags[1], tags[2], placed
 
 
-def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int) -> tuple[list[dict[str, Any]], AlignmentReport]:
+def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, normalization: str = "project"
+                  ) -> tuple[list[dict[str, Any]], AlignmentReport]:
     """Training features of every window of a record, plus its alignment report.
 
     Each feature has ``input_ids``/``attention_mask`` (with special tokens), token labels of
     both layers, ``spans`` ([first, last, label id], token indices after [CLS]), relation
     ``pairs``/``pair_labels`` (0 = no relation, k = ROLES[k-1]), trigger ``trigger_pairs``/
-    ``coref_labels``, ``mode_labels``/``modality_labels`` per span.
+    ``coref_labels``, ``mode_labels``/``modality_labels`` per span. ``normalization`` is the
+    scheme of :func:`~arabic_events.model.text.normalize` that the model's encoder expects.
     """
 
-    norm = normalize(record["text"])
+    norm = normalize(record["text"], normalization)
     norm_offsets: dict[str, tuple[int, int]] = {}
     report = AlignmentReport()
     for span in record["spans"]:

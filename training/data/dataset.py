@@ -75,13 +75,13 @@ def build_dataset_dict(records: list[dict[str, Any]], splits: dict[str, list[str
     })
 
 
-def window_features(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int
+def window_features(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int, normalization: str = "project"
                     ) -> tuple[list[dict[str, Any]], AlignmentReport]:
     """Training features of every window of ``records`` and the combined alignment report."""
     feats: list[dict[str, Any]] = []
     report = AlignmentReport()
     for rec in records:
-        f, rep = encode_record(rec, tokenizer, max_tokens)
+        f, rep = encode_record(rec, tokenizer, max_tokens, normalization)
         feats += f
         report.update(rep)
     return feats, report

@@ -48,6 +48,8 @@ class ModelArguments:
     loss_modality: float = _L["modality"]
     coref_threshold: float = _H["coref_threshold"]
     gazetteer: str | None = field(default=None, metadata={"help": "extra alias file for actor refs"})
+    normalization: str | None = field(default=None, metadata={
+        "help": "text normalisation: 'project' or 'arabert' (default: 'arabert' for AraBERT v2 encoders, else 'project')"})
     embedding_vectors: str | None = field(default=None, metadata={
         "help": "scratch encoder: initialise token embeddings from this gensim FastText model (training.learning.vectors)"})
 

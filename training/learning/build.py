@@ -17,6 +17,7 @@ from arabic_events.model.configuration import EventConfig
 from arabic_events.model.linking import AliasTable
 from arabic_events.model.loading import CheckpointError, quiet_transformers, resolve_source
 from arabic_events.model.modeling import EventModel
+from arabic_events.model.text import SCHEMES, scheme_for
 from arabic_events.training.config import SCRATCH, ConfigError, resolve_path
 from arabic_events.training.data.dataset import load_splits, split_records, window_features
 from arabic_events.training.data.locations import resolve_corpus_path
@@ -39,6 +40,8 @@ def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> 
         value = getattr(model_args, key)
         if value and not Path(resolve_path(value, config_path)).exists():
             raise ConfigError(f"{config_path}: {key}: file {value} not found")
+    if model_args.normalization not in (None, *SCHEMES):
+        raise ConfigError(f"{config_path}: normalization: {model_args.normalization!r} is not one of {SCHEMES}")
     if model_args.max_tokens < 8:
         raise ConfigError(f"{config_path}: max_tokens: {model_args.max_tokens} is too small (at least 8)")
     if model_args.model_name_or_path == SCRATCH:
@@ -98,6 +101,7 @@ def build_model(model_args: ModelArguments, data_args: DataArguments, train_text
     """(model, tokenizer) for a new run: a pretrained encoder, or a small BERT and a WordPiece
     tokenizer trained here (``model_name_or_path: scratch``)."""
     kwargs = event_config_kwargs(model_args)
+    kwargs["normalization"] = model_args.normalization or scheme_for(model_args.model_name_or_path)
     if model_args.model_name_or_path != SCRATCH:
         tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
         return EventModel.from_encoder(model_args.model_name_or_path, **kwargs), tokenizer
@@ -143,11 +147,11 @@ def build_aliases(records: list[dict[str, Any]], gazetteer: str | None) -> Alias
     return aliases
 
 
-def feature_dataset(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int, name: str
-                    ) -> tuple[Dataset | None, list[dict[str, Any]]]:
+def feature_dataset(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int, name: str,
+                    normalization: str = "project") -> tuple[Dataset | None, list[dict[str, Any]]]:
     """(``datasets.Dataset`` of the window features, the features) of ``records``; spans that
     cannot be labelled are logged, never dropped silently."""
-    feats, report = window_features(records, tokenizer, max_tokens)
+    feats, report = window_features(records, tokenizer, max_tokens, normalization)
     logger.info("%s windows: %d; alignment: %s", name, len(feats), report.summary())
     if report.lost:
         logger.info("%s: %d annotated spans cannot be labelled (they cross a window boundary or no token "

@@ -57,8 +57,9 @@ def train(config_path: str | Path) -> dict[str, Any]:
     model, tokenizer = load_or_build(model_args, data_args, [r["text"] for r in train_recs], ckpt)
     aliases = build_aliases(train_recs, model_args.gazetteer)
 
-    train_ds, _ = feature_dataset(train_recs, tokenizer, model.config.max_tokens, "train")
-    dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, model.config.max_tokens, "dev")
+    cfg = model.config
+    train_ds, _ = feature_dataset(train_recs, tokenizer, cfg.max_tokens, "train", cfg.normalization)
+    dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, cfg.max_tokens, "dev", cfg.normalization)
     args.remove_unused_columns = False
     args.prediction_loss_only = True
     if not sys.stderr.isatty():
