@@ -21,6 +21,7 @@ import gzip
 import json
 import logging
 import random
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from typing import Any
 
 import torch
 from torch.utils.data import IterableDataset
-from transformers import AutoTokenizer, BertForMaskedLM, Trainer, TrainingArguments, set_seed
+from transformers import AutoTokenizer, BertForMaskedLM, TrainingArguments, set_seed
 from transformers.modeling_outputs import MaskedLMOutput
 
 from arabic_events.model.text import normalize, split_sentences
@@ -37,6 +38,7 @@ from arabic_events.training.config import SCRATCH, load_config, resolve_path
 from arabic_events.training.data.locations import resolve_corpus_path
 from arabic_events.training.learning.checkpoints import last_checkpoint, save_atomic
 from arabic_events.training.learning.scratch import scratch_bert_config, train_wordpiece
+from arabic_events.training.learning.trainer import QuietTrainer
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +177,7 @@ class BertForMaskedOnlyLM(BertForMaskedLM):
         return MaskedLMOutput(loss=loss, logits=logits)
 
 
-class PretrainTrainer(Trainer):
+class PretrainTrainer(QuietTrainer):
     """A Trainer that adds ``tokens_per_second`` (since this run started) to every log."""
 
     tokens_per_step = 0
@@ -230,6 +232,8 @@ def pretrain(config_path: str | Path) -> Path:
     logger.info("encoder: %.1fM parameters, vocabulary %d", n_params / 1e6, len(tokenizer))
     stream = PackedMLMStream(paths, tokenizer, pargs.max_seq_length, pargs.stream_seed)
     targs.remove_unused_columns = False
+    if not sys.stderr.isatty():
+        targs.disable_tqdm = True  # under nohup or CI: one log line per logging step, not a redrawn bar
     collator = WholeWordMaskCollator(tokenizer, pargs.mlm_probability, pargs.whole_word_masking, targs.seed)
     trainer = PretrainTrainer(model=model, args=targs, train_dataset=stream, data_collator=collator,
                               processing_class=tokenizer)

@@ -40,8 +40,9 @@ class LogLines(TrainerCallback):
     def format(state: Any, logs: dict[str, Any], eval_loss: float | None = None) -> str | None:
         where = f"step {state.global_step}/{state.max_steps} (epoch {state.epoch or 0:.2f})"
         if "loss" in logs:
+            speed = f", {logs['tokens_per_second']:.0f} tokens/s" if "tokens_per_second" in logs else ""
             return (f"{where}: loss {logs['loss']:.4g}, learning rate {logs.get('learning_rate', 0):.2g}, "
-                    f"grad norm {logs.get('grad_norm', float('nan')):.3g}")
+                    f"grad norm {logs.get('grad_norm', float('nan')):.3g}{speed}")
         dev = {k[5:]: v for k, v in logs.items() if k.startswith("eval_") and k != "eval_loss"
                and isinstance(v, (int, float)) and not k.endswith(_TIMING)}
         if dev:
@@ -74,7 +75,25 @@ class TrainingBar(ProgressCallback):
         pass
 
 
-class EventTrainer(Trainer):
+class QuietTrainer(Trainer):
+    """A Trainer that reports through :class:`LogLines` and a bare progress bar, saves without
+    framework bars, and gives saved files the usual permissions."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.remove_callback(PrinterCallback)
+        if self.pop_callback(ProgressCallback) is not None:
+            self.add_callback(TrainingBar)
+        self.add_callback(LogLines)
+
+    def _save(self, output_dir: str | None = None, state_dict: Any = None) -> None:
+        with quiet_transformers():
+            super()._save(output_dir, state_dict)
+        if output_dir:
+            set_normal_permissions(output_dir)
+
+
+class EventTrainer(QuietTrainer):
     """A Trainer whose evaluation adds ``eval_<metric>`` for each headline metric of the dev articles."""
 
     def __init__(self, *args: Any, dev_records: list[dict[str, Any]] | None = None,
@@ -83,10 +102,6 @@ class EventTrainer(Trainer):
         self.dev_records = dev_records or []
         self.aliases = aliases
         self.last_report: dict[str, Any] | None = None
-        self.remove_callback(PrinterCallback)
-        if self.pop_callback(ProgressCallback) is not None:
-            self.add_callback(TrainingBar)
-        self.add_callback(LogLines)
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval"):
         has_loss_data = eval_dataset is not None or self.eval_dataset is not None
@@ -100,9 +115,3 @@ class EventTrainer(Trainer):
             metrics.update(extra)
             self.model.train()
         return metrics
-
-    def _save(self, output_dir: str | None = None, state_dict: Any = None) -> None:
-        with quiet_transformers():
-            super()._save(output_dir, state_dict)
-        if output_dir:
-            set_normal_permissions(output_dir)
