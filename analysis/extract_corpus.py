@@ -1,0 +1,120 @@
+"""Corpus in, event dataset out: one Parquet row per event, streamed, resumable.
+
+    arabic-events-corpus extract corpus.jsonl.gz --model runs/offline/final --output runs/events.parquet
+
+Articles are read and extracted ``chunk_articles`` at a time, so memory stays flat however large
+the corpus. Each chunk's rows go to a Parquet part in ``OUTPUT.parts/``, written to a temporary
+file and renamed, and only then does ``state.json`` record the chunk as done. A run that is
+killed resumes from the last recorded chunk: a part written but not yet recorded is written
+again under the same name, so no row is ever duplicated. At the end the parts are joined into
+``OUTPUT`` (and ``OUTPUT`` with ``.csv`` when asked) and the parts folder is removed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from arabic_events.analysis.rows import COLUMNS, event_rows
+from arabic_events.analysis.sources import iter_articles
+from arabic_events.model.progress import progress
+
+logger = logging.getLogger(__name__)
+
+_LIST = pa.list_(pa.string())
+SCHEMA = pa.schema([(c, _LIST if c in ("actor", "recipient", "place", "source", "topic") else
+                     pa.float64() if c == "confidence" else pa.int64() if c in ("trigger_start", "trigger_end")
+                     else pa.string()) for c in COLUMNS])
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=1), encoding="utf-8"))
+
+
+def extract_corpus(extractor: Any, source: str | Path, output: str | Path, *, chunk_articles: int = 200,
+                   batch_size: int | None = None, write_csv: bool = False, overwrite: bool = False,
+                   show_progress_bar: bool = True) -> dict[str, Any]:
+    """Extract every article of ``source`` into the Parquet file ``output``; returns a summary
+    (articles, events, skipped entries, resumed-from). Reruns resume an interrupted run of the
+    same source; an existing finished ``output`` is replaced only with ``overwrite``."""
+    out = Path(output)
+    parts = out.with_name(out.name + ".parts")
+    state_path = parts / "state.json"
+    state: dict[str, Any] = {"source": str(source), "articles": 0, "events": 0, "parts": 0, "skipped": []}
+    if parts.exists() and state_path.exists():
+        saved = json.loads(state_path.read_text(encoding="utf-8"))
+        if saved.get("source") != str(source):
+            raise ValueError(f"{parts} holds an unfinished run over {saved.get('source')}, not {source}: "
+                             f"delete {parts} to start over")
+        state = saved
+        logger.info("resuming %s after %d articles", out, state["articles"])
+    elif out.exists() and not overwrite:
+        raise FileExistsError(f"{out} exists; pass overwrite=True (--overwrite) to replace it")
+    parts.mkdir(parents=True, exist_ok=True)
+    resumed_from = state["articles"]
+
+    def on_error(where: str, problem: str) -> None:
+        logger.warning("%s: %s (skipped)", where, problem)
+        if len(state["skipped"]) < 1000:
+            state["skipped"].append(f"{where}: {problem}")
+
+    articles = iter_articles(source, on_error)
+    for _ in itertools.islice(articles, state["articles"]):  # already done: read past them
+        pass
+    bar = progress(None, "extracting", "article") if show_progress_bar else None
+    try:
+        while True:
+            chunk = list(itertools.islice(articles, chunk_articles))
+            if not chunk:
+                break
+            rows: list[dict[str, Any]] = []
+            events = extractor.iter_extract([a["text"] for a in chunk], [a["published"] for a in chunk],
+                                            batch_size=batch_size)
+            for art, evs in zip(chunk, events):
+                rows += event_rows(art, evs)
+            table = pa.Table.from_pylist(rows, schema=SCHEMA)
+            _write_atomic(parts / f"part-{state['parts']:05d}.parquet", lambda p, t=table: pq.write_table(t, p))
+            state.update(articles=state["articles"] + len(chunk), events=state["events"] + len(rows),
+                         parts=state["parts"] + 1)
+            _write_json(state_path, state)
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    files = [parts / f"part-{k:05d}.parquet" for k in range(state["parts"])]
+    table = pa.concat_tables([pq.read_table(f, schema=SCHEMA) for f in files]) if files else SCHEMA.empty_table()
+    _write_atomic(out, lambda p: pq.write_table(table, p))
+    if write_csv:
+        flat = table.to_pylist()
+        for row in flat:
+            for c in ("actor", "recipient", "place", "source", "topic"):
+                row[c] = "|".join(row[c] or [])
+        import csv
+
+        def write(p: Path) -> None:
+            with open(p, "w", encoding="utf-8", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=COLUMNS)
+                w.writeheader()
+                w.writerows(flat)
+
+        _write_atomic(out.with_suffix(".csv"), write)
+    summary = {"output": str(out), "articles": state["articles"], "events": state["events"],
+               "skipped": state["skipped"], "resumed_from": resumed_from}
+    shutil.rmtree(parts)
+    return summary
