@@ -54,9 +54,11 @@ def hub_reachable(timeout: float = 2.0) -> bool:
 
 def looks_local(name: str) -> bool:
     """True for names that can only be a path: they exist, start with ``.``, ``/`` or ``~``, use
-    a backslash, or have more than one ``/`` (a Hub id is ``owner/name`` or ``name``)."""
-    return (Path(name).expanduser().exists() or name.startswith((".", "/", "~")) or "\\" in name
-            or name.count("/") > 1)
+    a backslash, have more than one ``/`` (a Hub id is ``owner/name`` or ``name``), or name a
+    folder that exists here (``runs/nope`` where ``runs/`` exists)."""
+    p = Path(name).expanduser()
+    return (p.exists() or name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1
+            or ("/" in name and p.parent.is_dir()))
 
 
 def resolve_source(name: str | os.PathLike[str], what: str = "model") -> str:
