@@ -12,6 +12,7 @@ again under the same name, so no row is ever duplicated. At the end the parts ar
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import logging
@@ -105,8 +106,6 @@ def extract_corpus(extractor: Any, source: str | Path, output: str | Path, *, ch
         for row in flat:
             for c in ("actor", "recipient", "place", "source", "topic"):
                 row[c] = "|".join(row[c] or [])
-        import csv
-
         def write(p: Path) -> None:
             with open(p, "w", encoding="utf-8", newline="") as fh:
                 w = csv.DictWriter(fh, fieldnames=COLUMNS)
