@@ -34,6 +34,15 @@ class EventConfig(PretrainedConfig):
         temperatures: calibration temperatures per head (1.0 = uncalibrated).
         event_platt: Platt scaling of event confidences, ``{"a": .., "b": ..}``
             (``sigmoid(a * logit(c) + b)``; a=1, b=0 = unchanged), fitted on dev events.
+        event_threshold: events whose scaled confidence is below it are not returned; fitted on
+            dev to maximise event F1 (0 = keep every event).
+        word_vocab_size, word_vector_dim: size of the frozen table of static word vectors whose row
+            per token (the token's whole word, :mod:`model.word_features`) is projected and added
+            to the token embeddings; 0 = no word vectors.
+        word_flags: number of per-word flags (gazetteer labels, shape, word start) added the same
+            way; 0 = none.
+        context_lstm: layers of a bidirectional LSTM over the encoder's output (residual; 0 =
+            none): the sequence bias that a small encoder trained on little data lacks.
         normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
             expects: ``"project"`` (a vocabulary trained here) or ``"arabert"`` (AraBERT v2).
         max_triggers_per_window, max_candidates_per_window, max_pair_distance: at inference,
@@ -58,11 +67,16 @@ class EventConfig(PretrainedConfig):
         temperatures: dict[str, float] | None = None,
         event_platt: dict[str, float] | None = None,
         relation_threshold: float = 0.0,
+        event_threshold: float = 0.0,
         coref_threshold: float = HEAD_DEFAULTS["coref_threshold"],
         max_triggers_per_window: int = 16,
         max_candidates_per_window: int = 48,
         max_pair_distance: int = 128,
         normalization: str = "project",
+        word_vocab_size: int = 0,
+        word_vector_dim: int = 0,
+        word_flags: int = 0,
+        context_lstm: int = 0,
         package_version: str = __version__,
         **kwargs: Any,
     ):
@@ -82,11 +96,16 @@ class EventConfig(PretrainedConfig):
                              "modality": 1.0, **temperatures}
         self.event_platt = {"a": 1.0, "b": 0.0, **legacy, **(event_platt or {})}
         self.relation_threshold = relation_threshold
+        self.event_threshold = event_threshold
         self.coref_threshold = coref_threshold
         self.max_triggers_per_window = max_triggers_per_window
         self.max_candidates_per_window = max_candidates_per_window
         self.max_pair_distance = max_pair_distance
         self.normalization = normalization
+        self.word_vocab_size = word_vocab_size
+        self.word_vector_dim = word_vector_dim
+        self.word_flags = word_flags
+        self.context_lstm = int(context_lstm)
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)
         self.event_tags = bio_labels(EVENT_LAYER_LABELS)
@@ -95,6 +114,11 @@ class EventConfig(PretrainedConfig):
         self.modes = list(ALL_MODES)
         self.modalities = list(MODALITIES)
         super().__init__(**kwargs)
+
+    @property
+    def uses_word_features(self) -> bool:
+        """True when the model takes word inputs (``word_ids``/``word_flags``)."""
+        return bool(self.word_vocab_size or self.word_flags)
 
     @property
     def hidden_size(self) -> int:

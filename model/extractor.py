@@ -280,6 +280,7 @@ class EventExtractor:
                         m.value = resolve_date(m.text, pubs[ti])
                 doc.mentions += w.mentions
                 doc.relations += [(w.mentions[h], role, w.mentions[t], p) for h, t, role, p in w.relations]
-            doc.events = assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor, platt=platt)
+            doc.events = [e for e in assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor,
+                                                     platt=platt) if e.confidence >= cfg.event_threshold]
             docs.append(doc)
         return docs

@@ -21,6 +21,7 @@ from transformers import AutoConfig, AutoModel, PreTrainedModel
 from transformers.utils import ModelOutput
 
 from .configuration import EventConfig
+from .context import BiLSTMContext
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,36 @@ class EventModel(PreTrainedModel):
         self.coref_head = PairScorer(d, feat, config.pair_hidden, 1, config.dropout)
         self.mode_head = nn.Linear(d + config.label_embedding, len(config.modes) + 1)
         self.modality_head = nn.Linear(d + config.label_embedding, len(config.modalities))
+        self.word_vectors = self.word_vector_proj = self.word_flag_proj = self.context = None
+        if config.word_vocab_size:
+            self.word_vectors = nn.Embedding(config.word_vocab_size + 1, config.word_vector_dim, padding_idx=0)
+            self.word_vectors.weight.requires_grad_(False)
+            self.word_vector_proj = nn.Linear(config.word_vector_dim, h)
+        if config.word_flags:
+            self.word_flag_proj = nn.Linear(config.word_flags, h)
+        if config.context_lstm:
+            self.context = BiLSTMContext(h, int(config.context_lstm), config.dropout)
+        #: the :class:`~model.word_features.WordFeaturizer` of a model with word inputs (saved beside it)
+        self.word_featurizer = None
         self.post_init()
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        """``PreTrainedModel.save_pretrained``, plus ``word_features.json`` for a model with word inputs."""
+        super().save_pretrained(save_directory, *args, **kwargs)
+        if self.word_featurizer is not None:
+            self.word_featurizer.save(save_directory)
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
+        """``PreTrainedModel.from_pretrained``, plus the word features saved beside the weights."""
+        model = super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
+        if model.word_vectors is not None:  # loading makes new parameters: the table stays frozen
+            model.word_vectors.weight.requires_grad_(False)
+        if model.config.uses_word_features:
+            from .word_features import WordFeaturizer
+
+            model.word_featurizer = WordFeaturizer.load(pretrained_model_name_or_path)
+        return model
 
     @classmethod
     def from_encoder(cls, name_or_path: str, **config_kwargs) -> EventModel:
@@ -99,11 +129,32 @@ class EventModel(PreTrainedModel):
 
     # ---- pieces, used by forward and by the extractor ----
     def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-               token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
-        kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
+               token_type_ids: torch.Tensor | None = None, word_ids: torch.Tensor | None = None,
+               word_flags: torch.Tensor | None = None) -> torch.Tensor:
+        """The encoder's last hidden states, with the word inputs added to the token embeddings
+        and the context LSTM on top where the config has them."""
+        kwargs: dict = {"attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
-        return self.encoder(**kwargs).last_hidden_state
+        extra = None
+        if self.config.uses_word_features:
+            if (self.word_vectors is not None and word_ids is None) or (self.word_flag_proj is not None
+                                                                        and word_flags is None):
+                raise ValueError("this model takes word inputs: pass word_ids and word_flags "
+                                 "(model.word_featurizer.token_inputs computes them)")
+            if self.word_vectors is not None:
+                extra = self.word_vector_proj(self.word_vectors(word_ids))
+            if self.word_flag_proj is not None:
+                flags = self.word_flag_proj(word_flags.to(self.word_flag_proj.weight.dtype))
+                extra = flags if extra is None else extra + flags
+        if extra is None:
+            kwargs["input_ids"] = input_ids
+        else:
+            kwargs["inputs_embeds"] = self.encoder.get_input_embeddings()(input_ids) + extra
+        hidden = self.encoder(**kwargs).last_hidden_state
+        if self.context is not None:
+            hidden = hidden + self.context(hidden, attention_mask)
+        return hidden
 
     def token_logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """Both BIO layers' logits in one matrix product: (..., entity tags + event tags); the
@@ -184,12 +235,14 @@ class EventModel(PreTrainedModel):
         coref_labels: torch.Tensor | None = None,
         mode_labels: torch.Tensor | None = None,
         modality_labels: torch.Tensor | None = None,
+        word_ids: torch.Tensor | None = None,
+        word_flags: torch.Tensor | None = None,
         **kwargs,
     ) -> EventModelOutput:
         """Token logits always; span-pair logits when ``spans`` are given; the weighted loss
         only when labels are given (``entity_labels``/``event_labels`` and, with spans, the
         span-level labels)."""
-        hidden = self.encode(input_ids, attention_mask, token_type_ids)
+        hidden = self.encode(input_ids, attention_mask, token_type_ids, word_ids, word_flags)
         seq = self.dropout(hidden)
         ent, evt = self.entity_head(seq), self.event_head(seq)
         rel = coref = mode = modality = None

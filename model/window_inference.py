@@ -56,6 +56,23 @@ def window_tensors(windows: Sequence[Window], tokenizer: Any, device: torch.devi
     return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
 
 
+def word_tensors(featurizer: Any, windows: Sequence[Window], norms: Sequence[Normalized], width: int,
+                 device: torch.device | str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+    """``word_ids`` and ``word_flags`` of a batch of windows, aligned with :func:`window_tensors`
+    (zeros at [CLS], [SEP] and padding)."""
+    if featurizer is None:
+        raise ValueError("this model takes word inputs but has no word featurizer (word_features.json)")
+    ids = np.zeros((len(windows), width), dtype=np.int64)
+    flags = np.zeros((len(windows), width, featurizer.n_flags), dtype=np.float32)
+    for r, (w, norm) in enumerate(zip(windows, norms)):
+        wid, fl = featurizer.token_inputs(norm.text, w.offsets)
+        n = len(wid)
+        ids[r, 1:n + 1] = wid
+        if n:
+            flags[r, 1:n + 1] = fl
+    return torch.from_numpy(ids).to(device), torch.from_numpy(flags).to(device)
+
+
 def mentions_of(spans: list[tuple[str, int, int, float]], window: Window, norm: Normalized) -> Found:
     """Mentions of decoded token spans, with raw-text offsets snapped to whole words and
     trimmed of edge punctuation; of two spans that end up overlapping, the surer one stays;
@@ -108,7 +125,11 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     n_tags = n_ent + len(cfg.event_tags)
     for b in range(0, len(windows), batch_size):
         ids, mask = window_tensors(windows[b:b + batch_size], tokenizer, device)
-        part = model.encode(ids, mask)
+        word_ids = word_flags = None
+        if cfg.uses_word_features:
+            word_ids, word_flags = word_tensors(model.word_featurizer, windows[b:b + batch_size],
+                                                norms[b:b + batch_size], ids.shape[1], device)
+        part = model.encode(ids, mask, word_ids=word_ids, word_flags=word_flags)
         if hidden is None or logits is None:
             hidden = part.new_zeros(len(windows), n_max, part.shape[-1])
             logits = torch.zeros(len(windows), n_max, n_tags, device=device)

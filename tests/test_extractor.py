@@ -220,3 +220,21 @@ def test_iter_extract_streams_a_generator_and_old_names_warn(extractor, seed_rec
         list(extractor.iter_extract(texts, ["2020-01-01"]))
     with pytest.warns(DeprecationWarning, match="use extract"):
         extractor.analyze(texts[0])
+
+
+def test_events_below_the_fitted_threshold_are_dropped(extractor, seed_records):
+    text = seed_records[0]["text"]
+    cfg = extractor.model.config
+    old = cfg.event_threshold
+    try:
+        cfg.event_threshold = 0.0
+        confs = sorted(e.confidence for e in extractor.extract(text))
+        assert confs, "the fixture model predicts events on the first seed article"
+        cfg.event_threshold = confs[len(confs) // 2]
+        kept = extractor.extract(text)
+        assert [e.confidence for e in kept] and all(e.confidence >= cfg.event_threshold for e in kept)
+        assert len(kept) == sum(c >= cfg.event_threshold for c in confs)
+        cfg.event_threshold = 1.01
+        assert extractor.extract(text) == []
+    finally:
+        cfg.event_threshold = old

@@ -16,53 +16,30 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from arabic_events.model.extractor import Document
-from arabic_events.model.schema import CLITICS, ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, Event, Mention
-from arabic_events.model.text import normalize
-from arabic_events.training.baselines.words import Word, spans_of_tags, word_tags, words_of
+from arabic_events.model.schema import ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, Event, Mention
+from arabic_events.model.word_features import (
+    Word,
+    gazetteer_counts,
+    gazetteer_of,
+    shape,
+    stem,
+    word_form,
+    words_of,
+)
+from arabic_events.training.baselines.words import spans_of_tags, word_tags
 
 logger = logging.getLogger(__name__)
 
-GAZ_LABELS = ("PER", "ROLE", "GPE", "ORG", "LOC")
 LAYERS = {"entities": ENTITY_LABELS, "events": EVENT_LAYER_LABELS}
 
 
 def norm_word(w: str) -> str:
-    return normalize(w).text
-
-
-def stem(w: str) -> str:
-    """One leading clitic and the article off: the form names repeat in."""
-    if len(w) > 3 and w[0] in CLITICS:
-        w = w[1:]
-    if len(w) > 4 and w.startswith("ال"):
-        w = w[2:]
-    return w
-
-
-def shape(w: str) -> str:
-    if w.isdigit():
-        return "digits"
-    if any("\u0600" <= c <= "\u06ff" for c in w):
-        return "arabic"
-    if w.isalpha():
-        return "latin"
-    return "punct"
-
-
-def gazetteer_counts(record: dict[str, Any]) -> Counter:
-    """(normalised word stem, label) counts of the names annotated in one record."""
-    c: Counter = Counter()
-    text = record["text"]
-    for s in record["spans"]:
-        if s["label"] in GAZ_LABELS:
-            for w in words_of(text[s["start"]:s["end"]]):
-                c[(stem(norm_word(w.text)), s["label"])] += 1
-    return c
+    return word_form(w)
 
 
 def word_features(words: list[Word], gaz: dict[str, set[str]]) -> list[dict[str, Any]]:
@@ -88,14 +65,6 @@ def word_features(words: list[Word], gaz: dict[str, set[str]]) -> list[dict[str,
     return feats
 
 
-def _gaz(counts: Counter) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for (st, lab), n in counts.items():
-        if n > 0 and len(st) > 1:
-            out[st].add(lab)
-    return out
-
-
 class CrfTagger:
     """Two CRFs (entities; triggers + TOPIC) over words; :meth:`predict` gives SCHEMA records
     (each predicted trigger is its own event, with no arguments: the CRF finds spans only).
@@ -107,7 +76,7 @@ class CrfTagger:
 
     def __init__(self, c1: float = 0.1, c2: float = 0.01, max_iterations: int = 200):
         self.params = {"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True}
-        self.gaz: dict[str, set[str]] = {}
+        self.gaz: dict[str, list[str]] = {}
         self.models: dict[str, Path] = {}
         self._dir = tempfile.TemporaryDirectory(prefix="crf-")
 
@@ -116,12 +85,12 @@ class CrfTagger:
 
         per_article = [gazetteer_counts(r) for r in records]
         total: Counter = sum(per_article, Counter())
-        self.gaz = _gaz(total)
+        self.gaz = gazetteer_of(total)
         for layer, labels in LAYERS.items():
             trainer = pycrfsuite.Trainer(verbose=False)
             for rec, own in zip(records, per_article):
                 words = words_of(rec["text"])
-                trainer.append(word_features(words, _gaz(total - own)), word_tags(rec, words, labels))
+                trainer.append(word_features(words, gazetteer_of(total - own)), word_tags(rec, words, labels))
             trainer.set_params(self.params)
             path = Path(self._dir.name) / f"{layer}.crfsuite"
             trainer.train(str(path))

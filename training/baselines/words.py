@@ -12,24 +12,12 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from arabic_events.model.decoding import bio_to_spans
+from arabic_events.model.word_features import Word, words_of
 
-# letters and digits with their diacritics, tatweel and superscript alef; or one punctuation mark
-_WORD = re.compile(r"[\w\u0610-\u061A\u064B-\u065F\u0670\u0640\u06D6-\u06ED]+|[^\w\s\u200c-\u200f\u00ad]")
-
-
-class Word(NamedTuple):
-    text: str
-    start: int
-    end: int
-
-
-def words_of(text: str) -> list[Word]:
-    """The words and punctuation marks of ``text`` with their offsets."""
-    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+__all__ = ["Word", "words_of", "word_tags", "spans_of_tags"]
 
 
 def word_tags(record: dict[str, Any], words: list[Word], labels: tuple[str, ...]) -> list[str]:

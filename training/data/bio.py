@@ -104,7 +104,8 @@ def project_window(
     return tags[1], tags[2], placed
 
 
-def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, normalization: str = "project"
+def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, normalization: str = "project",
+                  featurizer: Any = None, gazetteer: dict[str, list[str]] | None = None
                   ) -> tuple[list[dict[str, Any]], AlignmentReport]:
     """Training features of every window of a record, plus its alignment report.
 
@@ -113,6 +114,9 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, norma
     ``pairs``/``pair_labels`` (0 = no relation, k = ROLES[k-1]), trigger ``trigger_pairs``/
     ``coref_labels``, ``mode_labels``/``modality_labels`` per span. ``normalization`` is the
     scheme of :func:`~arabic_events.model.text.normalize` that the model's encoder expects.
+    With a ``featurizer`` (:class:`~arabic_events.model.word_features.WordFeaturizer`), each
+    feature also has ``word_ids`` and ``word_flags`` (``gazetteer`` replaces the featurizer's: the
+    leave-one-out gazetteer of a training article).
     """
 
     norm = normalize(record["text"], normalization)
@@ -162,6 +166,11 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, norma
             "trigger_pairs": tpairs, "coref_labels": coref,
             "mode_labels": mode_labels, "modality_labels": modality_labels,
         })
+        if featurizer is not None:
+            wid, flags = featurizer.token_inputs(norm.text, window.offsets, gazetteer)
+            blank = [0.0] * featurizer.n_flags
+            features[-1]["word_ids"] = [0] + wid + [0]
+            features[-1]["word_flags"] = [blank] + flags + [blank]
     for sid in norm_offsets:
         if sid not in handled:
             report.lost.append(f"{record['id']}:{sid} {by_id[sid]['label']}: not covered by any token")

@@ -75,13 +75,17 @@ def build_dataset_dict(records: list[dict[str, Any]], splits: dict[str, list[str
     })
 
 
-def window_features(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int, normalization: str = "project"
+def window_features(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int, normalization: str = "project",
+                    featurizer: Any = None, gazetteers: Sequence[dict[str, list[str]] | None] | None = None
                     ) -> tuple[list[dict[str, Any]], AlignmentReport]:
-    """Training features of every window of ``records`` and the combined alignment report."""
+    """Training features of every window of ``records`` and the combined alignment report (with
+    word inputs from ``featurizer``; ``gazetteers[i]``, when given, replaces its gazetteer for
+    ``records[i]``)."""
     feats: list[dict[str, Any]] = []
     report = AlignmentReport()
-    for rec in records:
-        f, rep = encode_record(rec, tokenizer, max_tokens, normalization)
+    for k, rec in enumerate(records):
+        gaz = gazetteers[k] if gazetteers is not None else None
+        f, rep = encode_record(rec, tokenizer, max_tokens, normalization, featurizer, gaz)
         feats += f
         report.update(rep)
     return feats, report
@@ -115,4 +119,7 @@ class WindowCollator:
         out["pair_labels"] = pad("pair_labels", n_pair, -100) if n_pair else torch.zeros(len(batch), 0, dtype=torch.long)
         out["trigger_pairs"] = pad("trigger_pairs", n_tp, [0, 0]) if n_tp else torch.zeros(len(batch), 0, 2, dtype=torch.long)
         out["coref_labels"] = pad("coref_labels", n_tp, -100) if n_tp else torch.zeros(len(batch), 0, dtype=torch.long)
+        if "word_ids" in batch[0]:
+            out["word_ids"] = pad("word_ids", n_tok, 0)
+            out["word_flags"] = pad("word_flags", n_tok, [0.0] * len(batch[0]["word_flags"][0]))
         return out

@@ -50,6 +50,14 @@ class ModelArguments:
     gazetteer: str | None = field(default=None, metadata={"help": "extra alias file for actor refs"})
     normalization: str | None = field(default=None, metadata={
         "help": "text normalisation: 'project' or 'arabert' (default: 'arabert' for AraBERT v2 encoders, else 'project')"})
+    word_vectors: str | None = field(default=None, metadata={
+        "help": "word inputs: a gensim FastText model (training.learning.vectors) whose vectors of each token's whole "
+                "word are added to the token embeddings (a frozen table of word_vocab_top corpus words + training words)"})
+    word_vocab_top: int = field(default=50000, metadata={"help": "word inputs: most frequent vector-model words kept"})
+    word_flags: bool = field(default=False, metadata={
+        "help": "word inputs: gazetteer labels of the training names (leave one article out), shape, word start"})
+    context_lstm: int = field(default=0, metadata={
+        "help": "layers of a bidirectional LSTM over the encoder output (0 = none)"})
     embedding_vectors: str | None = field(default=None, metadata={
         "help": "scratch encoder: initialise token embeddings from this gensim FastText model (training.learning.vectors)"})
 

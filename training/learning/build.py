@@ -18,6 +18,7 @@ from arabic_events.model.linking import AliasTable
 from arabic_events.model.loading import CheckpointError, quiet_transformers, resolve_source
 from arabic_events.model.modeling import EventModel
 from arabic_events.model.text import SCHEMES, scheme_for
+from arabic_events.model.word_features import FLAG_NAMES, WordFeaturizer, leave_one_out_gazetteers, vocabulary
 from arabic_events.training.config import SCRATCH, ConfigError, resolve_path
 from arabic_events.training.data.dataset import load_splits, split_records, window_features
 from arabic_events.training.data.locations import resolve_corpus_path
@@ -30,16 +31,21 @@ logger = logging.getLogger(__name__)
 #: the columns of a window feature that the model takes
 FEATURE_COLUMNS = ["input_ids", "attention_mask", "entity_labels", "event_labels", "spans", "pairs", "pair_labels",
                    "trigger_pairs", "coref_labels", "mode_labels", "modality_labels"]
+#: the word-input columns of a model with word features
+WORD_COLUMNS = ["word_ids", "word_flags"]
 
 
 def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> None:
     """Check the model side of a config before any work: the encoder and tokenizer exist (a local
     path, or a Hub id while the Hub is reachable), ``max_tokens`` fits the encoder's positions,
     and the gazetteer and vectors files exist. :class:`ConfigError` naming the file and key."""
-    for key in ("gazetteer", "embedding_vectors"):
+    for key in ("gazetteer", "embedding_vectors", "word_vectors"):
         value = getattr(model_args, key)
-        if value and not Path(resolve_path(value, config_path)).exists():
-            raise ConfigError(f"{config_path}: {key}: file {value} not found")
+        if value:
+            resolved = resolve_path(value, config_path)
+            if not Path(resolved).exists():
+                raise ConfigError(f"{config_path}: {key}: file {value} not found")
+            setattr(model_args, key, resolved)  # the shipped configs work from any directory
     if model_args.normalization not in (None, *SCHEMES):
         raise ConfigError(f"{config_path}: normalization: {model_args.normalization!r} is not one of {SCHEMES}")
     if model_args.max_tokens < 8:
@@ -96,15 +102,72 @@ def train_dev_records(data_args: DataArguments, config_path: str | Path
     return train_recs, dev_recs
 
 
-def build_model(model_args: ModelArguments, data_args: DataArguments, train_texts: list[str]
+def load_vectors(path: str) -> Any:
+    """Word vectors: an exported folder (``vectors.safetensors`` + ``vocab.txt``), or a gensim
+    FastText model file (``pip install ".[vectors]"``)."""
+    from arabic_events.training.learning.vectors import load_word_vectors
+
+    try:
+        return load_word_vectors(path)
+    except ImportError:
+        raise ConfigError(f"word vectors {path}: a gensim model file needs gensim: pip install '.[vectors]'") from None
+
+
+def word_feature_config(model_args: ModelArguments, vectors: Any) -> dict[str, Any]:
+    """The ``EventConfig`` keys of the word inputs a config asks for."""
+    out: dict[str, Any] = {"context_lstm": model_args.context_lstm}
+    if model_args.word_flags:
+        out["word_flags"] = len(FLAG_NAMES)
+    return out  # word_vocab_size and word_vector_dim are set by attach_word_features
+
+
+def attach_word_features(model: EventModel, model_args: ModelArguments, vectors: Any,
+                         train_records: list[dict[str, Any]]) -> None:
+    """Give a new model its :class:`WordFeaturizer` (vocabulary: the vector model's most frequent
+    words plus every training word; gazetteer: the training names) and its frozen vector table."""
+    if vectors is None and not model_args.word_flags:
+        return
+    gaz, _ = leave_one_out_gazetteers(train_records) if model_args.word_flags else ({}, None)
+    vocab = vocabulary([r["text"] for r in train_records], vectors.index_to_key, model_args.word_vocab_top) \
+        if vectors is not None else []
+    model.word_featurizer = WordFeaturizer(vocab, gaz)
+    if vectors is not None:
+        import numpy as np
+        import torch
+        from torch import nn
+
+        table = np.zeros((len(vocab) + 1, vectors.vector_size), dtype=np.float32)
+        table[1:] = np.stack([vectors[w] for w in vocab])
+        table[1:] /= np.linalg.norm(table[1:], axis=1, keepdims=True) + 1e-6  # unit vectors
+        h = model.config.hidden_size
+        model.config.word_vocab_size, model.config.word_vector_dim = len(vocab), vectors.vector_size
+        model.word_vectors = nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=True, padding_idx=0)
+        model.word_vector_proj = nn.Linear(vectors.vector_size, h)
+        logger.info("word vectors: %d words x %d dims from %s", len(vocab), vectors.vector_size,
+                    model_args.word_vectors)
+
+
+def train_gazetteers(model: EventModel, records: list[dict[str, Any]]) -> list[dict[str, list[str]]] | None:
+    """Leave-one-out gazetteers of the training records, for a model with gazetteer flags."""
+    if model.word_featurizer is None or not model.config.word_flags:
+        return None
+    return leave_one_out_gazetteers(records)[1]
+
+
+def build_model(model_args: ModelArguments, data_args: DataArguments, train_records: list[dict[str, Any]]
                 ) -> tuple[EventModel, Any]:
     """(model, tokenizer) for a new run: a pretrained encoder, or a small BERT and a WordPiece
     tokenizer trained here (``model_name_or_path: scratch``)."""
     kwargs = event_config_kwargs(model_args)
     kwargs["normalization"] = model_args.normalization or scheme_for(model_args.model_name_or_path)
+    train_texts = [r["text"] for r in train_records]
+    vectors = load_vectors(model_args.word_vectors) if model_args.word_vectors else None
     if model_args.model_name_or_path != SCRATCH:
         tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer_name or model_args.model_name_or_path)
-        return EventModel.from_encoder(model_args.model_name_or_path, **kwargs), tokenizer
+        model = EventModel.from_encoder(model_args.model_name_or_path, **kwargs,
+                                        **word_feature_config(model_args, vectors))
+        attach_word_features(model, model_args, vectors, train_records)
+        return model, tokenizer
     texts = list(train_texts)
     if data_args.tokenizer_corpus_articles:
         arts = read_corpus(resolve_corpus_path(data_args.corpus_file))
@@ -113,7 +176,9 @@ def build_model(model_args: ModelArguments, data_args: DataArguments, train_text
     enc = scratch_bert_config(tokenizer, model_args.scratch_hidden_size, model_args.scratch_layers,
                               model_args.scratch_heads, model_args.scratch_intermediate_size,
                               max_positions=max(512, model_args.max_tokens + 2))
-    model = EventModel(EventConfig(encoder_name=SCRATCH, encoder_config=enc.to_dict(), **kwargs))
+    model = EventModel(EventConfig(encoder_name=SCRATCH, encoder_config=enc.to_dict(), **kwargs,
+                                   **word_feature_config(model_args, vectors)))
+    attach_word_features(model, model_args, vectors, train_records)
     if model_args.embedding_vectors:
         from gensim.models import FastText
 
@@ -124,7 +189,7 @@ def build_model(model_args: ModelArguments, data_args: DataArguments, train_text
     return model, tokenizer
 
 
-def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_texts: list[str],
+def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_records: list[dict[str, Any]],
                   checkpoint: str | None) -> tuple[EventModel, Any]:
     """The checkpoint to resume from when there is one, else a new model."""
     with quiet_transformers():
@@ -132,7 +197,7 @@ def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_te
             logger.info("resuming from %s", checkpoint)
             model, tokenizer = EventModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
         else:
-            model, tokenizer = build_model(model_args, data_args, train_texts)
+            model, tokenizer = build_model(model_args, data_args, train_records)
     # the model config carries the tokenizer's special tokens (else the Trainer warns and rewrites them)
     model.config.pad_token_id = tokenizer.pad_token_id
     model.config.bos_token_id = model.config.eos_token_id = None
@@ -148,10 +213,13 @@ def build_aliases(records: list[dict[str, Any]], gazetteer: str | None) -> Alias
 
 
 def feature_dataset(records: list[dict[str, Any]], tokenizer: Any, max_tokens: int, name: str,
-                    normalization: str = "project") -> tuple[Dataset | None, list[dict[str, Any]]]:
+                    normalization: str = "project", featurizer: Any = None,
+                    gazetteers: list[dict[str, list[str]]] | None = None
+                    ) -> tuple[Dataset | None, list[dict[str, Any]]]:
     """(``datasets.Dataset`` of the window features, the features) of ``records``; spans that
-    cannot be labelled are logged, never dropped silently."""
-    feats, report = window_features(records, tokenizer, max_tokens, normalization)
+    cannot be labelled are logged, never dropped silently. With a ``featurizer``, the features
+    have word inputs (``gazetteers``: per-record replacements of its gazetteer)."""
+    feats, report = window_features(records, tokenizer, max_tokens, normalization, featurizer, gazetteers)
     logger.info("%s windows: %d; alignment: %s", name, len(feats), report.summary())
     if report.lost:
         logger.info("%s: %d annotated spans cannot be labelled (they cross a window boundary or no token "
@@ -160,4 +228,5 @@ def feature_dataset(records: list[dict[str, Any]], tokenizer: Any, max_tokens: i
         logger.debug("span not labelled: %s", line)
     if not feats:
         return None, feats
-    return Dataset.from_list([{k: f[k] for k in FEATURE_COLUMNS} for f in feats]), feats
+    columns = FEATURE_COLUMNS + (WORD_COLUMNS if featurizer is not None else [])
+    return Dataset.from_list([{k: f[k] for k in columns} for f in feats]), feats

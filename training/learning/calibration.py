@@ -99,6 +99,26 @@ def fit_platt(confidences: list[float], correct: list[bool]) -> tuple[float, flo
     return float(a), float(b)
 
 
+def best_event_threshold(confidences: list[float], correct: list[bool], n_gold: int,
+                         candidates: tuple[float, ...] = tuple(k / 20 for k in range(13))) -> float:
+    """The confidence below which events are dropped that maximises event F1 on dev: ``correct[i]``
+    says whether predicted event i matched a gold one; ties go to the lower threshold.
+
+    >>> best_event_threshold([0.9, 0.8, 0.2, 0.1], [True, True, False, False], n_gold=3)
+    0.25
+    >>> best_event_threshold([], [], n_gold=3)
+    0.0
+    """
+    best, best_f1 = 0.0, -1.0
+    for t in candidates:
+        kept = [c for c, ok in zip(confidences, correct) if c >= t]
+        tp = sum(ok for c, ok in zip(confidences, correct) if c >= t)
+        f1 = 2 * tp / (len(kept) + n_gold) if kept or n_gold else 0.0
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = t, f1
+    return best
+
+
 def calibrate(extractor: Any, features: list[dict[str, Any]], records: list[dict[str, Any]], collator: Any) -> None:
     """Fit the head temperatures on the gold-span ``features`` of the dev split, then the event
     Platt scaling on the dev ``records``' events (matched one to one as the scorer matches them);
@@ -106,13 +126,20 @@ def calibrate(extractor: Any, features: list[dict[str, Any]], records: list[dict
     cfg = extractor.model.config
     cfg.temperatures.update(fit_temperatures(extractor.model, features, collator))
     cfg.event_platt = {"a": 1.0, "b": 0.0}
+    cfg.event_threshold = 0.0
     confs: list[float] = []
     hits: list[bool] = []
+    n_gold = 0
     for gold, pred in zip(records, predict_records(extractor, records)):
         ge, pe = events_of(gold), events_of(pred)
+        n_gold += len(ge)
         hit = {u for u in match_events(gold["text"], ge, pe) if u >= 0}
         confs += [e["confidence"] for e in pe]
         hits += [k in hit for k in range(len(pe))]
     a, b = fit_platt(confs, hits)
     cfg.event_platt = {"a": a, "b": b}
-    logger.info("event confidence Platt scaling: a=%.3f b=%.3f on %d dev events", a, b, len(confs))
+    scaled = [1 / (1 + math.exp(-(a * math.log(max(min(c, 1 - 1e-6), 1e-6) / (1 - max(min(c, 1 - 1e-6), 1e-6))) + b)))
+              for c in confs]
+    cfg.event_threshold = best_event_threshold(scaled, hits, n_gold)
+    logger.info("event confidence Platt scaling: a=%.3f b=%.3f on %d dev events; events below %.2f dropped",
+                a, b, len(confs), cfg.event_threshold)

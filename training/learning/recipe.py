@@ -32,6 +32,7 @@ from arabic_events.training.learning.build import (
     feature_dataset,
     load_or_build,
     train_dev_records,
+    train_gazetteers,
     validate_model_args,
 )
 from arabic_events.training.learning.calibration import calibrate
@@ -54,12 +55,14 @@ def train(config_path: str | Path) -> dict[str, Any]:
     set_seed(args.seed, deterministic=args.full_determinism)
     train_recs, dev_recs = train_dev_records(data_args, config_path)
     out.mkdir(parents=True, exist_ok=True)
-    model, tokenizer = load_or_build(model_args, data_args, [r["text"] for r in train_recs], ckpt)
+    model, tokenizer = load_or_build(model_args, data_args, train_recs, ckpt)
     aliases = build_aliases(train_recs, model_args.gazetteer)
 
     cfg = model.config
-    train_ds, _ = feature_dataset(train_recs, tokenizer, cfg.max_tokens, "train", cfg.normalization)
-    dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, cfg.max_tokens, "dev", cfg.normalization)
+    wf = model.word_featurizer
+    train_ds, _ = feature_dataset(train_recs, tokenizer, cfg.max_tokens, "train", cfg.normalization, wf,
+                                  train_gazetteers(model, train_recs))
+    dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, cfg.max_tokens, "dev", cfg.normalization, wf)
     args.remove_unused_columns = False
     args.prediction_loss_only = True
     if not sys.stderr.isatty():
