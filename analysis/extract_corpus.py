@@ -25,16 +25,56 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from arabic_events.analysis.rows import COLUMNS, event_rows
+from arabic_events.analysis.actors import ActorCoder
+from arabic_events.analysis.dedup import MERGED_COLUMNS, REPORT_LAG_DAYS, dedup_rows
+from arabic_events.analysis.rows import COLUMNS, LIST_COLUMNS, event_rows
 from arabic_events.analysis.sources import iter_articles
 from arabic_events.model.progress import progress
 
 logger = logging.getLogger(__name__)
 
 _LIST = pa.list_(pa.string())
-SCHEMA = pa.schema([(c, _LIST if c in ("actor", "recipient", "place", "source", "topic") else
+SCHEMA = pa.schema([(c, _LIST if c in LIST_COLUMNS else
                      pa.float64() if c == "confidence" else pa.int64() if c in ("trigger_start", "trigger_end")
                      else pa.string()) for c in COLUMNS])
+_MERGED_LISTS = set(LIST_COLUMNS) | {"article_ids", "outlets", "urls", "published", "merged_from"}
+MERGED_SCHEMA = pa.schema([(c, _LIST if c in _MERGED_LISTS else pa.float64() if c == "confidence" else
+                            pa.int64() if c == "n_articles" else pa.string()) for c in MERGED_COLUMNS])
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str], lists: set[str] | tuple[str, ...]) -> None:
+    flat = [{c: "|".join(x or "" for x in row[c] or []) if c in lists else row[c] for c in columns} for row in rows]
+
+    def write(p: Path) -> None:
+        with open(p, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=columns)
+            w.writeheader()
+            w.writerows(flat)
+
+    _write_atomic(path, write)
+
+
+def dedup_file(source: str | Path, output: str | Path, *, overwrite: bool = False, write_csv: bool = False,
+               report_lag_days: int = REPORT_LAG_DAYS) -> dict[str, Any]:
+    """Merge the rows of an event Parquet file (from :func:`extract_corpus`) into one row per
+    real-world event (``analysis/dedup.py``), written to ``output``; returns rows in and out."""
+    src, out = Path(source), Path(output)
+    if not src.exists():
+        raise FileNotFoundError(f"event file {src} not found")
+    if out.exists() and not overwrite:
+        raise FileExistsError(f"{out} exists; pass overwrite=True (--overwrite) to replace it")
+    table = pq.read_table(src)
+    missing = [c for c in ("event_id", "article_id", "type", "date", "actor", "recipient", "actor_country")
+               if c not in table.column_names]
+    if missing:
+        raise ValueError(f"{src}: not an event file of this version (no column {', '.join(missing)}); "
+                         "extract it again with arabic-events-corpus extract")
+    merged = dedup_rows(table.to_pylist(), report_lag_days)
+    result = pa.Table.from_pylist(merged, schema=MERGED_SCHEMA)
+    _write_atomic(out, lambda p: pq.write_table(result, p))
+    if write_csv:
+        _write_csv(out.with_suffix(".csv"), merged, MERGED_COLUMNS, _MERGED_LISTS)
+    return {"output": str(out), "rows": table.num_rows, "events": len(merged)}
 
 
 def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
@@ -49,19 +89,25 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 def extract_corpus(extractor: Any, source: str | Path, output: str | Path, *, chunk_articles: int = 200,
                    batch_size: int | None = None, write_csv: bool = False, overwrite: bool = False,
-                   show_progress_bar: bool = True) -> dict[str, Any]:
+                   show_progress_bar: bool = True, coder: ActorCoder | None = None) -> dict[str, Any]:
     """Extract every article of ``source`` into the Parquet file ``output``; returns a summary
-    (articles, events, skipped entries, resumed-from). Reruns resume an interrupted run of the
-    same source; an existing finished ``output`` is replaced only with ``overwrite``."""
+    (articles, events, skipped entries, resumed-from). Actors are coded by ``coder`` (the shipped
+    gazetteer, loaded once, by default). Reruns resume an interrupted run of the same source and
+    gazetteer version; an existing finished ``output`` is replaced only with ``overwrite``."""
+    coder = coder if coder is not None else ActorCoder.from_tsv()
     out = Path(output)
     parts = out.with_name(out.name + ".parts")
     state_path = parts / "state.json"
-    state: dict[str, Any] = {"source": str(source), "articles": 0, "events": 0, "parts": 0, "skipped": []}
+    state: dict[str, Any] = {"source": str(source), "gazetteer": coder.version, "articles": 0, "events": 0,
+                             "parts": 0, "skipped": []}
     if parts.exists() and state_path.exists():
         saved = json.loads(state_path.read_text(encoding="utf-8"))
         if saved.get("source") != str(source):
             raise ValueError(f"{parts} holds an unfinished run over {saved.get('source')}, not {source}: "
                              f"delete {parts} to start over")
+        if saved.get("gazetteer") != coder.version:
+            raise ValueError(f"{parts} holds an unfinished run coded with gazetteer version {saved.get('gazetteer')}, "
+                             f"not {coder.version}: delete {parts} to start over")
         state = saved
         logger.info("resuming %s after %d articles", out, state["articles"])
     elif out.exists() and not overwrite:
@@ -87,7 +133,7 @@ def extract_corpus(extractor: Any, source: str | Path, output: str | Path, *, ch
             events = extractor.iter_extract([a["text"] for a in chunk], [a["published"] for a in chunk],
                                             batch_size=batch_size)
             for art, evs in zip(chunk, events):
-                rows += event_rows(art, evs)
+                rows += event_rows(art, evs, coder)
             table = pa.Table.from_pylist(rows, schema=SCHEMA)
             _write_atomic(parts / f"part-{state['parts']:05d}.parquet", lambda p, t=table: pq.write_table(t, p))
             state.update(articles=state["articles"] + len(chunk), events=state["events"] + len(rows),
@@ -102,17 +148,7 @@ def extract_corpus(extractor: Any, source: str | Path, output: str | Path, *, ch
     table = pa.concat_tables([pq.read_table(f, schema=SCHEMA) for f in files]) if files else SCHEMA.empty_table()
     _write_atomic(out, lambda p: pq.write_table(table, p))
     if write_csv:
-        flat = table.to_pylist()
-        for row in flat:
-            for c in ("actor", "recipient", "place", "source", "topic"):
-                row[c] = "|".join(row[c] or [])
-        def write(p: Path) -> None:
-            with open(p, "w", encoding="utf-8", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=COLUMNS)
-                w.writeheader()
-                w.writerows(flat)
-
-        _write_atomic(out.with_suffix(".csv"), write)
+        _write_csv(out.with_suffix(".csv"), table.to_pylist(), COLUMNS, LIST_COLUMNS)
     summary = {"output": str(out), "articles": state["articles"], "events": state["events"],
                "skipped": state["skipped"], "resumed_from": resumed_from}
     shutil.rmtree(parts)

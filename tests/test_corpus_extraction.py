@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, make_tiny_model
 
+from arabic_events.analysis.actors import ActorCoder
 from arabic_events.analysis.extract_corpus import extract_corpus
 from arabic_events.analysis.rows import COLUMNS, event_rows
 from arabic_events.analysis.sources import iter_articles
@@ -73,7 +74,8 @@ def test_rows_are_the_events_of_each_article(tmp_path, model_dir, seed_records):
     table = pq.read_table(tmp_path / "events.parquet")
     assert table.column_names == COLUMNS
     arts = list(iter_articles(src))
-    expected = [row for a in arts for row in event_rows(a, ex.extract(a["text"], published=a["published"]))]
+    coder = ActorCoder.from_tsv()
+    expected = [row for a in arts for row in event_rows(a, ex.extract(a["text"], published=a["published"]), coder)]
     assert table.to_pylist() == expected and summary["events"] == len(expected) > 0
     assert (tmp_path / "events.csv").read_text(encoding="utf-8").startswith(",".join(COLUMNS))
     assert not (tmp_path / "events.parquet.parts").exists()
@@ -107,3 +109,13 @@ def test_killed_halfway_it_resumes_without_duplicates(tmp_path, model_dir, seed_
     assert resumed == whole
     ids = [r["event_id"] for r in resumed]
     assert len(ids) == len(set(ids)) and {r["article_id"] for r in resumed} >= {f"seed-000-{c}" for c in range(8)}
+
+
+def test_a_run_coded_with_another_gazetteer_is_not_resumed(tmp_path, seed_records):
+    src = write_jsonl(tmp_path / "c.jsonl", seed_records)
+    parts = tmp_path / "events.parquet.parts"
+    parts.mkdir()
+    (parts / "state.json").write_text(json.dumps({"source": str(src), "gazetteer": "0", "articles": 2, "events": 3,
+                                                  "parts": 1, "skipped": []}), encoding="utf-8")
+    with pytest.raises(ValueError, match="coded with gazetteer version 0, not 1: delete .*events.parquet.parts"):
+        extract_corpus(object(), src, tmp_path / "events.parquet", show_progress_bar=False)

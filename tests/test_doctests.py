@@ -11,7 +11,7 @@ def _modules() -> list[str]:
     names = ["arabic_events"]
     # model/ and training/ are mapped into arabic_events (an editable install does not list them
     # under arabic_events.__path__), so each is walked from its own path
-    for sub in ("arabic_events.model", "arabic_events.training"):
+    for sub in ("arabic_events.model", "arabic_events.training", "arabic_events.analysis"):
         pkg = importlib.import_module(sub)
         names.append(sub)
         names += [info.name for info in pkgutil.walk_packages(pkg.__path__, sub + ".")]
