@@ -135,3 +135,14 @@ class Event:
             "triggers": [t.to_dict() for t in self.triggers],
             "arguments": [a.to_dict() for a in self.arguments],
         }
+
+
+#: Display colours per span label, shared by the HTML report and the Label Studio config
+#: (pastels for entities and TOPIC, stronger hues for the 16 trigger types).
+LABEL_COLORS: dict[str, str] = {
+    "PER": "#ffd6a5", "ROLE": "#fdffb6", "GPE": "#caffbf", "ORG": "#9bf6ff", "LOC": "#a0c4ff", "DATE": "#bdb2ff",
+    "TOPIC": "#e4e4e4", "AGREE": "#8fd694", "CONSULT": "#ff8fa3", "SUPPORT": "#ffb3d9", "CONCEDE": "#c8a2e0",
+    "COOPERATE": "#7fd1d6", "AID": "#b5e48c", "RETREAT": "#e9c46a", "REQUEST": "#f4a261", "ACCUSE": "#ef8a6f",
+    "REJECT": "#f7a072", "THREATEN": "#f28482", "PROTEST": "#f6bd60", "SANCTION": "#cdb4db", "MOBILIZE": "#8ecae6",
+    "COERCE": "#ffafcc", "ASSAULT": "#ff7b7b",
+}

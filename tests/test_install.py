@@ -3,6 +3,7 @@ fresh virtual environment, used from a directory that is not the checkout."""
 
 import json
 import os
+import site
 import subprocess
 import sys
 import venv
@@ -32,6 +33,10 @@ def installed(tmp_path_factory):
     (wheel,) = wheels.glob("arabic_events-*.whl")
     # the dependencies (torch, transformers, ...) come from this interpreter's site-packages
     venv.create(base / "venv", system_site_packages=True, with_pip=False)
+    # ... also when this interpreter is itself a virtual environment (its own site-packages are not
+    # the system's): appended after the fresh environment's, so arabic_events still comes from the wheel
+    (own,) = (base / "venv" / "lib").glob("python3*/site-packages")
+    (own / "_test_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     bin_dir = base / "venv" / "bin"
     run([str(bin_dir / "python"), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], cwd=base, env=env)
     work = base / "elsewhere"
