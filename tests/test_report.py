@@ -13,6 +13,7 @@ import pytest
 from conftest import make_tiny_model
 
 from arabic_events.analysis.__main__ import main as corpus_main
+from arabic_events.analysis.actors import ActorCoder
 from arabic_events.analysis.extract_corpus import extract_corpus, records_output
 from arabic_events.analysis.report import write_report
 from arabic_events.analysis.report_data import (
@@ -135,8 +136,10 @@ def test_a_resumed_run_must_keep_the_records_choice(extraction, tmp_path):
     ex = EventExtractor.from_pretrained(extraction["model"], device="cpu")
     parts = tmp_path / "e.parquet.parts"
     parts.mkdir()
-    (parts / "state.json").write_text(json.dumps({"source": str(extraction["articles"]), "articles": 0, "events": 0,
-                                                  "parts": 0, "skipped": [], "records": True}))
+    version = ActorCoder.from_tsv().version  # the same gazetteer: only the records choice differs
+    (parts / "state.json").write_text(json.dumps({"source": str(extraction["articles"]), "gazetteer": version,
+                                                  "articles": 0, "events": 0, "parts": 0, "skipped": [],
+                                                  "records": True}))
     with pytest.raises(ValueError, match="with --records: rerun it the same way"):
         extract_corpus(ex, extraction["articles"], tmp_path / "e.parquet", show_progress_bar=False)
 
