@@ -34,6 +34,7 @@ from .loading import (
 )
 from .modeling import EventModel
 from .progress import progress
+from .quantization import QUANTIZATIONS, quantize_int8
 from .schema import EVENT_TYPES, Event, Mention
 from .text import disable_truncation, make_windows_batch, normalize
 from .window_inference import run_windows
@@ -125,10 +126,16 @@ class EventExtractor:
     # ---- persistence ----
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None, gazetteer: str | Path | None = None,
-                        batch_size: int = 8, verbose: bool = False) -> EventExtractor:
+                        batch_size: int = 8, verbose: bool = False, quantize: str | None = None) -> EventExtractor:
         """Load a directory written by :meth:`save_pretrained` (or a Hub id, where the Hub is
         reachable). Problems raise :class:`~arabic_events.model.loading.CheckpointError` naming
-        the directory or file; ``verbose=True`` shows the framework's loading bars and warnings."""
+        the directory or file; ``verbose=True`` shows the framework's loading bars and warnings.
+        ``quantize="int8"`` quantises the encoder dynamically for CPU inference
+        (:func:`~model.quantization.quantize_int8`)."""
+        if quantize is not None and quantize not in QUANTIZATIONS:
+            raise ValueError(f"quantize={quantize!r}: the choices are {QUANTIZATIONS}")
+        if quantize is not None and device not in (None, "cpu"):
+            raise ValueError(f"quantize={quantize!r} runs on the CPU, not on device {device!r}")
         source = resolve_source(path, "model")
         local = Path(source).is_dir()
         if local:
@@ -152,6 +159,9 @@ class EventExtractor:
                                ALIASES_FILE)
         if gazetteer:
             aliases.add_gazetteer(gazetteer)
+        if quantize is not None:
+            model = quantize_int8(model.eval())
+            device = "cpu"
         return cls(model, tokenizer, aliases, device=device, batch_size=batch_size)
 
     def save_pretrained(self, path: str | Path) -> None:

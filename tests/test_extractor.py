@@ -238,3 +238,22 @@ def test_events_below_the_fitted_threshold_are_dropped(extractor, seed_records):
         assert extractor.extract(text) == []
     finally:
         cfg.event_threshold = old
+
+
+def test_int8_quantised_loading_keeps_offsets_exact(tmp_path, tokenizer, seed_records):
+    model = make_tiny_model(tokenizer, context_lstm=1)
+    EventExtractor(model, tokenizer, device="cpu").save_pretrained(tmp_path / "m")
+    fp32 = EventExtractor.from_pretrained(tmp_path / "m", device="cpu")
+    q = EventExtractor.from_pretrained(tmp_path / "m", quantize="int8")
+    kinds = {type(m).__module__ for m in q.model.encoder.modules()} | {type(m).__module__ for m in q.model.context.modules()}
+    assert any("quantized" in k for k in kinds) and str(q.device) == "cpu"
+    for rec in seed_records[:2]:
+        doc = q.extract(rec["text"], return_documents=True)
+        check_offsets(rec["text"], doc)
+        ref = fp32.extract(rec["text"], return_documents=True)
+        same = {(m.start, m.end, m.label) for m in doc.mentions} & {(m.start, m.end, m.label) for m in ref.mentions}
+        assert len(same) >= 0.5 * len(ref.mentions)  # int8 rounding moves a few low-margin spans at most
+    with pytest.raises(ValueError, match="quantize='int4': the choices are"):
+        EventExtractor.from_pretrained(tmp_path / "m", quantize="int4")
+    with pytest.raises(ValueError, match="runs on the CPU"):
+        EventExtractor.from_pretrained(tmp_path / "m", quantize="int8", device="cuda")
