@@ -100,7 +100,7 @@ class EventModel(PreTrainedModel):
     def save_pretrained(self, save_directory, *args, **kwargs):
         """``PreTrainedModel.save_pretrained``, plus ``word_features.json`` for a model with word inputs."""
         super().save_pretrained(save_directory, *args, **kwargs)
-        if self.word_featurizer is not None:
+        if self.word_featurizer is not None and kwargs.get("is_main_process", True):
             self.word_featurizer.save(save_directory)
 
     @classmethod

@@ -74,14 +74,15 @@ def config_differences(saved: dict[str, Any], current: dict[str, Any]) -> list[s
 
 
 def prepare_output_dir(output_dir: str | Path, config: dict[str, Any], overwrite: bool,
-                       resume: str | bool | None = None) -> str | None:
+                       resume: str | bool | None = None, delete: bool = True) -> str | None:
     """The checkpoint to resume from, after making sure it was trained by ``config``.
 
     With no checkpoint in ``output_dir``, None. With one whose saved config matches (keys of
     :data:`RESUMABLE_KEYS` aside), its path. With one of another config, :class:`ConfigError` naming the keys that
     differ, unless ``overwrite``: then the run's checkpoints, ``final/`` and saved config are
     deleted and None is returned. ``resume`` as a path resumes that checkpoint unchecked; False
-    never resumes."""
+    never resumes. ``delete=False`` (the other processes of a multi-process run) checks the
+    same but leaves the deleting to the main process."""
     out = Path(output_dir)
     if resume not in (None, True, "true", "True"):
         return None if resume in (False, "false", "False") else str(resume)
@@ -93,6 +94,8 @@ def prepare_output_dir(output_dir: str | Path, config: dict[str, Any], overwrite
     diff = config_differences(saved or {}, config) if saved is not None else ["(no saved config.yaml)"]
     if not diff:
         return ckpt
+    if overwrite and not delete:
+        return None
     if overwrite:
         logger.warning("overwrite_output_dir: deleting the checkpoints of another config in %s (%s)", out,
                        "; ".join(diff))

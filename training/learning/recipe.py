@@ -2,11 +2,16 @@
 
     python -m arabic_events.training.train --config configs/offline.yaml
 
-Trains with ``transformers.Trainer`` (so ``accelerate launch`` runs it on several GPUs),
-evaluates dev event F1 through the inference path at every evaluation, keeps the best
-checkpoint, resumes from the last checkpoint in ``output_dir`` when it was trained by the same
-config, calibrates confidences on dev and writes ``output_dir/final`` atomically, with the
-resolved config (``training_config.yaml``) and the dev report (``dev_report.json``).
+Trains with ``transformers.Trainer``, evaluates dev event F1 through the inference path at
+every evaluation, keeps the best checkpoint, resumes from the last checkpoint in ``output_dir``
+when it was trained by the same config, calibrates confidences on dev and writes
+``output_dir/final`` atomically, with the resolved config (``training_config.yaml``) and the dev
+report (``dev_report.json``).
+
+``torchrun --nproc_per_node N`` (or ``accelerate launch --multi_gpu --num_processes N``) runs it
+as N processes with DDP: every process trains and evaluates (each evaluates all of dev, so all
+agree on the best checkpoint); after training they wait for each other, and the main process
+alone calibrates and writes ``final/``.
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ from arabic_events.training.learning.trainer import EventTrainer
 logger = logging.getLogger(__name__)
 
 
+def wait_for_everyone(args: Any) -> None:
+    """A barrier across the training processes (nothing with one process)."""
+    if args.world_size > 1:
+        args.distributed_state.wait_for_everyone()
+
+
 def train(config_path: str | Path) -> dict[str, Any]:
     """Run the whole recipe of a config file; returns the dev report of the final model.
 
@@ -51,7 +62,10 @@ def train(config_path: str | Path) -> dict[str, Any]:
     validate_model_args(model_args, config_path)
     config = resolved_config(model_args, data_args, args)
     out = Path(args.output_dir)
-    ckpt = prepare_output_dir(out, config, data_args.overwrite_output_dir, args.resume_from_checkpoint)
+    main = args.process_index == 0  # several processes (torchrun, accelerate launch): the main one writes
+    ckpt = prepare_output_dir(out, config, data_args.overwrite_output_dir, args.resume_from_checkpoint,
+                              delete=main)
+    wait_for_everyone(args)
     set_seed(args.seed, deterministic=args.full_determinism)
     train_recs, dev_recs = train_dev_records(data_args, config_path)
     out.mkdir(parents=True, exist_ok=True)
@@ -73,9 +87,14 @@ def train(config_path: str | Path) -> dict[str, Any]:
     collator = WindowCollator(tokenizer.pad_token_id)
     trainer = EventTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator,
                            processing_class=tokenizer, dev_records=dev_recs, aliases=aliases)
-    with open(out / SAVED_CONFIG, "w", encoding="utf-8") as fh:
-        yaml.safe_dump(config, fh, allow_unicode=True, sort_keys=False)
+    if main:
+        with open(out / SAVED_CONFIG, "w", encoding="utf-8") as fh:
+            yaml.safe_dump(config, fh, allow_unicode=True, sort_keys=False)
     trainer.train(resume_from_checkpoint=ckpt)
+    wait_for_everyone(args)
+    if not main:  # the other processes stop here; the main one calibrates and writes final/ alone
+        wait_for_everyone(args)
+        return {}
 
     final = EventExtractor(trainer.model, tokenizer, aliases, device=args.device)
     if data_args.calibrate and dev_feats:
@@ -89,6 +108,7 @@ def train(config_path: str | Path) -> dict[str, Any]:
             (tmp / "dev_report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
 
     save_atomic(write, out / "final")
+    wait_for_everyone(args)
     if report:
         print(f"\nDev metrics of {out / 'final'} ({len(dev_recs)} articles):")
         print(format_report(report))

@@ -89,7 +89,7 @@ class QuietTrainer(Trainer):
     def _save(self, output_dir: str | None = None, state_dict: Any = None) -> None:
         with quiet_transformers():
             super()._save(output_dir, state_dict)
-        if output_dir:
+        if output_dir and self.args.should_save:  # only the main process writes (several processes: DDP)
             set_normal_permissions(output_dir)
 
 
