@@ -41,6 +41,7 @@ class EventConfig(PretrainedConfig):
             to the token embeddings; 0 = no word vectors.
         word_flags: number of per-word flags (gazetteer labels, shape, word start) added the same
             way; 0 = none.
+        word_vectors_trainable: whether training moves the word-vector table (else it is frozen).
         context_lstm: layers of a bidirectional LSTM over the encoder's output (residual; 0 =
             none): the sequence bias that a small encoder trained on little data lacks.
         normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
@@ -76,6 +77,7 @@ class EventConfig(PretrainedConfig):
         word_vocab_size: int = 0,
         word_vector_dim: int = 0,
         word_flags: int = 0,
+        word_vectors_trainable: bool = False,
         context_lstm: int = 0,
         package_version: str = __version__,
         **kwargs: Any,
@@ -105,6 +107,7 @@ class EventConfig(PretrainedConfig):
         self.word_vocab_size = word_vocab_size
         self.word_vector_dim = word_vector_dim
         self.word_flags = word_flags
+        self.word_vectors_trainable = bool(word_vectors_trainable)
         self.context_lstm = int(context_lstm)
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)

@@ -35,6 +35,7 @@ from .loading import (
 from .modeling import EventModel
 from .progress import progress
 from .quantization import QUANTIZATIONS, quantize_int8
+from .relevance import RelevanceFilter
 from .schema import EVENT_TYPES, Event, Mention
 from .text import disable_truncation, make_windows_batch, normalize
 from .window_inference import run_windows
@@ -63,6 +64,9 @@ class Document:
     mentions: list[Mention] = field(default_factory=list)
     relations: list[tuple[Mention, str, Mention, float]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    #: probability that the text is not political news (None without a relevance filter); above
+    #: the filter's threshold the text gets no events, its mentions are kept
+    p_off_topic: float | None = None
 
     def to_record(self, record_id: str = "pred") -> dict[str, Any]:
         """The prediction as a SCHEMA.md record: every entity and TOPIC mention, the triggers of
@@ -105,16 +109,20 @@ class EventExtractor:
         aliases: alias table for actor refs (saved as ``aliases.json`` with the model).
         device: ``"cpu"``, ``"cuda"``, ... (default: cuda when available).
         batch_size: windows per forward pass.
+        relevance: article-level gate (saved as ``relevance.json`` with the model): texts it finds
+            off topic get no events. ``None``: every text is read for events.
     """
 
     def __init__(self, model: EventModel, tokenizer: Any, aliases: AliasTable | None = None,
-                 device: str | torch.device | None = None, batch_size: int = 8):
+                 device: str | torch.device | None = None, batch_size: int = 8,
+                 relevance: RelevanceFilter | None = None):
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         disable_truncation(tokenizer)
         self.aliases = aliases or AliasTable()
         self.batch_size = batch_size
+        self.relevance = relevance
         #: batches whose decoding and span heads run together (fewer, larger calls)
         self.group_batches = 8
         #: events with no ACTOR are not returned (SCHEMA.md: events with no explicit actor are not annotated)
@@ -159,10 +167,16 @@ class EventExtractor:
                                ALIASES_FILE)
         if gazetteer:
             aliases.add_gazetteer(gazetteer)
+        relevance = None
+        if local:
+            try:
+                relevance = RelevanceFilter.load(source)
+            except ValueError as e:
+                raise CheckpointError(str(e)) from None
         if quantize is not None:
             model = quantize_int8(model.eval())
             device = "cpu"
-        return cls(model, tokenizer, aliases, device=device, batch_size=batch_size)
+        return cls(model, tokenizer, aliases, device=device, batch_size=batch_size, relevance=relevance)
 
     def save_pretrained(self, path: str | Path) -> None:
         """Write model (safetensors), config, tokenizer and alias table to ``path``."""
@@ -173,6 +187,8 @@ class EventExtractor:
             self.tokenizer.save_pretrained(p)
         (p / ALIASES_FILE).write_text(json.dumps(self.aliases.to_json(), ensure_ascii=False, indent=0),
                                       encoding="utf-8")
+        if self.relevance is not None:
+            self.relevance.save(p)
         set_normal_permissions(p)
 
     # ---- public API ----
@@ -292,5 +308,9 @@ class EventExtractor:
                 doc.relations += [(w.mentions[h], role, w.mentions[t], p) for h, t, role, p in w.relations]
             doc.events = [e for e in assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor,
                                                      platt=platt) if e.confidence >= cfg.event_threshold]
+            if self.relevance is not None:
+                doc.p_off_topic = self.relevance.p_off_topic(text)
+                if doc.p_off_topic > self.relevance.threshold:
+                    doc.events = []
             docs.append(doc)
         return docs

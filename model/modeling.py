@@ -87,7 +87,7 @@ class EventModel(PreTrainedModel):
         self.word_vectors = self.word_vector_proj = self.word_flag_proj = self.context = None
         if config.word_vocab_size:
             self.word_vectors = nn.Embedding(config.word_vocab_size + 1, config.word_vector_dim, padding_idx=0)
-            self.word_vectors.weight.requires_grad_(False)
+            self.word_vectors.weight.requires_grad_(config.word_vectors_trainable)
             self.word_vector_proj = nn.Linear(config.word_vector_dim, h)
         if config.word_flags:
             self.word_flag_proj = nn.Linear(config.word_flags, h)
@@ -107,8 +107,8 @@ class EventModel(PreTrainedModel):
     def from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
         """``PreTrainedModel.from_pretrained``, plus the word features saved beside the weights."""
         model = super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
-        if model.word_vectors is not None:  # loading makes new parameters: the table stays frozen
-            model.word_vectors.weight.requires_grad_(False)
+        if model.word_vectors is not None:  # loading makes new parameters: a frozen table stays frozen
+            model.word_vectors.weight.requires_grad_(model.config.word_vectors_trainable)
         if model.config.uses_word_features:
             from .word_features import WordFeaturizer
 

@@ -53,6 +53,9 @@ class ModelArguments:
     word_vectors: str | None = field(default=None, metadata={
         "help": "word inputs: a gensim FastText model (training.learning.vectors) whose vectors of each token's whole "
                 "word are added to the token embeddings (a frozen table of word_vocab_top corpus words + training words)"})
+    word_vectors_trainable: bool = field(default=False, metadata={
+        "help": "word inputs: fine-tune the word-vector table (the rows of training words move; the others keep "
+                "their corpus vectors)"})
     word_vocab_top: int = field(default=50000, metadata={"help": "word inputs: most frequent vector-model words kept"})
     word_flags: bool = field(default=False, metadata={
         "help": "word inputs: gazetteer labels of the training names (leave one article out), shape, word start"})
@@ -72,6 +75,11 @@ class DataArguments:
         "help": "ant-multisource.jsonl.gz for standoff records (else $ARABIC_EVENTS_CORPUS or the shared folder)"})
     tokenizer_corpus_articles: int = field(default=0, metadata={
         "help": "scratch tokenizer: also train on this many corpus articles"})
+    relevance_filter: bool = field(default=False, metadata={
+        "help": "train an article-level gate on the section labels of the corpus (corpus_file; annotated articles "
+                "left out): articles it finds off topic (sport, culture, technology) get no events"})
+    relevance_threshold: float = field(default=0.5, metadata={
+        "help": "relevance filter: an article whose probability of being off topic exceeds this gets no events"})
     calibrate: bool = field(default=True, metadata={"help": "fit confidence temperatures on the dev split"})
     train_splits: list[str] = field(default_factory=lambda: ["train"])
     eval_split: str = "dev"

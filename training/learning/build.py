@@ -17,6 +17,7 @@ from arabic_events.model.configuration import EventConfig
 from arabic_events.model.linking import AliasTable
 from arabic_events.model.loading import CheckpointError, quiet_transformers, resolve_source
 from arabic_events.model.modeling import EventModel
+from arabic_events.model.relevance import RelevanceFilter
 from arabic_events.model.text import SCHEMES, scheme_for
 from arabic_events.model.word_features import FLAG_NAMES, WordFeaturizer, leave_one_out_gazetteers, vocabulary
 from arabic_events.training.config import SCRATCH, ConfigError, resolve_path
@@ -115,7 +116,8 @@ def load_vectors(path: str) -> Any:
 
 def word_feature_config(model_args: ModelArguments, vectors: Any) -> dict[str, Any]:
     """The ``EventConfig`` keys of the word inputs a config asks for."""
-    out: dict[str, Any] = {"context_lstm": model_args.context_lstm}
+    out: dict[str, Any] = {"context_lstm": model_args.context_lstm,
+                           "word_vectors_trainable": model_args.word_vectors_trainable}
     if model_args.word_flags:
         out["word_flags"] = len(FLAG_NAMES)
     return out  # word_vocab_size and word_vector_dim are set by attach_word_features
@@ -141,7 +143,8 @@ def attach_word_features(model: EventModel, model_args: ModelArguments, vectors:
         table[1:] /= np.linalg.norm(table[1:], axis=1, keepdims=True) + 1e-6  # unit vectors
         h = model.config.hidden_size
         model.config.word_vocab_size, model.config.word_vector_dim = len(vocab), vectors.vector_size
-        model.word_vectors = nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=True, padding_idx=0)
+        model.word_vectors = nn.Embedding.from_pretrained(torch.from_numpy(table), padding_idx=0,
+                                                         freeze=not model.config.word_vectors_trainable)
         model.word_vector_proj = nn.Linear(vectors.vector_size, h)
         logger.info("word vectors: %d words x %d dims from %s", len(vocab), vectors.vector_size,
                     model_args.word_vectors)
@@ -202,6 +205,22 @@ def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_re
     model.config.pad_token_id = tokenizer.pad_token_id
     model.config.bos_token_id = model.config.eos_token_id = None
     return model, tokenizer
+
+
+def train_relevance_filter(data_args: DataArguments, config_path: str | Path) -> RelevanceFilter:
+    """The article-level gate of a config: naive Bayes over the corpus's section labels, trained on
+    every corpus article that no annotation file holds (so that no evaluated article is seen)."""
+    path = resolve_corpus_path(data_args.corpus_file)
+    annotated = {r["text"] for r in load_annotations(data_args, config_path)}
+    pairs = [(a["text"], a["category"]) for a in read_corpus(path).values()
+             if a.get("category") and a["text"] not in annotated]
+    if not pairs:
+        raise ConfigError(f"{config_path}: relevance_filter needs a corpus with a 'category' per article; "
+                          f"{path} has none")
+    f = RelevanceFilter.fit(pairs, threshold=data_args.relevance_threshold)
+    logger.info("relevance filter: %d corpus articles (%s on topic), %d words", len(pairs),
+                ", ".join(f.on_topic), len(f.weights))
+    return f
 
 
 def build_aliases(records: list[dict[str, Any]], gazetteer: str | None) -> AliasTable:

@@ -29,6 +29,7 @@ from transformers import set_seed
 from arabic_events.model.extractor import EventExtractor
 from arabic_events.training.config import resolved_config
 from arabic_events.training.data.dataset import WindowCollator
+from arabic_events.training.data.locations import resolve_corpus_path
 from arabic_events.training.evaluation.predict import evaluate_records
 from arabic_events.training.evaluation.scoring import format_report
 from arabic_events.training.learning.arguments import load_training_config
@@ -38,6 +39,7 @@ from arabic_events.training.learning.build import (
     load_or_build,
     train_dev_records,
     train_gazetteers,
+    train_relevance_filter,
     validate_model_args,
 )
 from arabic_events.training.learning.calibration import calibrate
@@ -60,6 +62,8 @@ def train(config_path: str | Path) -> dict[str, Any]:
     the same config (:func:`~arabic_events.training.learning.checkpoints.prepare_output_dir`)."""
     model_args, data_args, args = load_training_config(config_path)
     validate_model_args(model_args, config_path)
+    if data_args.relevance_filter:  # its corpus must be there before hours of training, not after
+        resolve_corpus_path(data_args.corpus_file)
     config = resolved_config(model_args, data_args, args)
     out = Path(args.output_dir)
     main = args.process_index == 0  # several processes (torchrun, accelerate launch): the main one writes
@@ -96,7 +100,8 @@ def train(config_path: str | Path) -> dict[str, Any]:
         wait_for_everyone(args)
         return {}
 
-    final = EventExtractor(trainer.model, tokenizer, aliases, device=args.device)
+    relevance = train_relevance_filter(data_args, config_path) if data_args.relevance_filter else None
+    final = EventExtractor(trainer.model, tokenizer, aliases, device=args.device, relevance=relevance)
     if data_args.calibrate and dev_feats:
         calibrate(final, dev_feats, dev_recs, collator)
     report = evaluate_records(final, dev_recs) if dev_recs else {}
