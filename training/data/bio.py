@@ -17,6 +17,7 @@ Sub-word labelling policy (tested in tests/test_bio.py):
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,15 @@ def project_window(
     return tags[1], tags[2], placed
 
 
+def ignored_tokens(offsets: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]]) -> list[int]:
+    """Indices of the tokens (character ``offsets``) that overlap one of ``ranges``.
+
+        >>> ignored_tokens([(0, 3), (4, 6), (6, 9)], [(5, 7)])
+        [1, 2]
+    """
+    return [t for t, (a, b) in enumerate(offsets) if any(x < b and a < y for x, y in ranges)]
+
+
 def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, normalization: str = "project",
                   featurizer: Any = None, gazetteer: dict[str, list[str]] | None = None
                   ) -> tuple[list[dict[str, Any]], AlignmentReport]:
@@ -133,6 +143,9 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, norma
     rel_of = {(r["head"], r["tail"]): ROLES.index(r["label"]) + 1 for r in record["relations"]}
     features = []
     handled: set[str] = set()
+    # partially labelled records (extra entity data): ranges that teach nothing, and no event layer
+    ignored = [m for m in (norm.from_original(a, b) for a, b in record.get("ignore", ())) if m is not None]
+    entity_only = record.get("layers") == ["entity"]
     for w_index, window in enumerate(make_windows(norm.text, tokenizer, max_tokens)):
         ent, evt, placed = project_window(window, record["spans"], norm_offsets, record["id"], report, handled)
         spans = [[a + 1, b + 1, ALL_SPAN_LABELS.index(by_id[sid]["label"])] for sid, a, b in placed]
@@ -156,12 +169,16 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, norma
             modality_labels[i] = MODALITIES.index(sp.get("modality", "asserted"))
         cls_id = tokenizer.cls_token_id
         sep_id = tokenizer.sep_token_id
+        ent_ids = [ENTITY_TAGS.index(t) for t in ent]
+        for t in ignored_tokens(window.offsets, ignored):
+            ent_ids[t] = IGNORE
+        evt_ids = [IGNORE] * len(evt) if entity_only else [EVENT_TAGS.index(t) for t in evt]
         features.append({
             "record_id": record["id"], "window": w_index,
             "input_ids": [cls_id] + window.input_ids + [sep_id],
             "attention_mask": [1] * (len(window.input_ids) + 2),
-            "entity_labels": [IGNORE] + [ENTITY_TAGS.index(t) for t in ent] + [IGNORE],
-            "event_labels": [IGNORE] + [EVENT_TAGS.index(t) for t in evt] + [IGNORE],
+            "entity_labels": [IGNORE] + ent_ids + [IGNORE],
+            "event_labels": [IGNORE] + evt_ids + [IGNORE],
             "spans": spans, "pairs": pairs, "pair_labels": pair_labels,
             "trigger_pairs": tpairs, "coref_labels": coref,
             "mode_labels": mode_labels, "modality_labels": modality_labels,

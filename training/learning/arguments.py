@@ -75,6 +75,11 @@ class DataArguments:
         "help": "ant-multisource.jsonl.gz for standoff records (else $ARABIC_EVENTS_CORPUS or the shared folder)"})
     tokenizer_corpus_articles: int = field(default=0, metadata={
         "help": "scratch tokenizer: also train on this many corpus articles"})
+    extra_entity_data: str | None = field(default=None, metadata={
+        "help": "NewsFANE CoNLL file (../shared/corpus/newsfane/NewsFANE_Gold_2014_170K.txt): extra entity-only training "
+                "windows, classes mapped to SCHEMA.md's labels, the rest ignored (training.data.newsfane)"})
+    extra_entity_records: int = field(default=0, metadata={
+        "help": "extra entity data: use its first N records of 8 sentences (0 = all 595 of NewsFANE)"})
     relevance_filter: bool = field(default=False, metadata={
         "help": "train an article-level gate on the section labels of the corpus (corpus_file; annotated articles "
                 "left out): articles it finds off topic (sport, culture, technology) get no events"})

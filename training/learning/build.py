@@ -7,6 +7,7 @@ directory first, then beside the config), so the shipped configs work from any d
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,14 @@ from arabic_events.model.loading import CheckpointError, quiet_transformers, res
 from arabic_events.model.modeling import EventModel
 from arabic_events.model.relevance import RelevanceFilter
 from arabic_events.model.text import SCHEMES, scheme_for
-from arabic_events.model.word_features import FLAG_NAMES, WordFeaturizer, leave_one_out_gazetteers, vocabulary
+from arabic_events.model.word_features import (
+    FLAG_NAMES,
+    WordFeaturizer,
+    gazetteer_counts,
+    gazetteer_of,
+    leave_one_out_gazetteers,
+    vocabulary,
+)
 from arabic_events.training.config import SCRATCH, ConfigError, resolve_path
 from arabic_events.training.data.dataset import load_splits, split_records, window_features
 from arabic_events.training.data.locations import resolve_corpus_path
@@ -205,6 +213,22 @@ def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_re
     model.config.pad_token_id = tokenizer.pad_token_id
     model.config.bos_token_id = model.config.eos_token_id = None
     return model, tokenizer
+
+
+def extra_entity_records(data_args: DataArguments, config_path: str | Path,
+                         train_records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entity-only records of ``extra_entity_data`` (none when unset); O words that the
+    training names know as ROLE are ignored there."""
+    if not data_args.extra_entity_data:
+        return []
+    from arabic_events.training.data.newsfane import read_newsfane
+
+    roles = [st for st, labels in gazetteer_of(sum((gazetteer_counts(r, ("ROLE",)) for r in train_records),
+                                                   Counter())).items() if "ROLE" in labels]
+    records = read_newsfane(resolve_path(data_args.extra_entity_data, config_path), roles,
+                            data_args.extra_entity_records or None)
+    logger.info("extra entity data: %d records from %s", len(records), data_args.extra_entity_data)
+    return records
 
 
 def train_relevance_filter(data_args: DataArguments, config_path: str | Path) -> RelevanceFilter:

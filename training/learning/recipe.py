@@ -27,7 +27,7 @@ import yaml
 from transformers import set_seed
 
 from arabic_events.model.extractor import EventExtractor
-from arabic_events.training.config import resolved_config
+from arabic_events.training.config import ConfigError, resolve_path, resolved_config
 from arabic_events.training.data.dataset import WindowCollator
 from arabic_events.training.data.locations import resolve_corpus_path
 from arabic_events.training.evaluation.predict import evaluate_records
@@ -35,6 +35,7 @@ from arabic_events.training.evaluation.scoring import format_report
 from arabic_events.training.learning.arguments import load_training_config
 from arabic_events.training.learning.build import (
     build_aliases,
+    extra_entity_records,
     feature_dataset,
     load_or_build,
     train_dev_records,
@@ -64,6 +65,8 @@ def train(config_path: str | Path) -> dict[str, Any]:
     validate_model_args(model_args, config_path)
     if data_args.relevance_filter:  # its corpus must be there before hours of training, not after
         resolve_corpus_path(data_args.corpus_file)
+    if data_args.extra_entity_data and not Path(resolve_path(data_args.extra_entity_data, config_path)).is_file():
+        raise ConfigError(f"{config_path}: extra_entity_data {data_args.extra_entity_data} not found")
     config = resolved_config(model_args, data_args, args)
     out = Path(args.output_dir)
     main = args.process_index == 0  # several processes (torchrun, accelerate launch): the main one writes
@@ -78,8 +81,10 @@ def train(config_path: str | Path) -> dict[str, Any]:
 
     cfg = model.config
     wf = model.word_featurizer
-    train_ds, _ = feature_dataset(train_recs, tokenizer, cfg.max_tokens, "train", cfg.normalization, wf,
-                                  train_gazetteers(model, train_recs))
+    extra = extra_entity_records(data_args, config_path, train_recs)
+    gazetteers = train_gazetteers(model, train_recs)
+    train_ds, _ = feature_dataset(train_recs + extra, tokenizer, cfg.max_tokens, "train", cfg.normalization, wf,
+                                  gazetteers + [None] * len(extra) if gazetteers is not None else None)
     dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, cfg.max_tokens, "dev", cfg.normalization, wf)
     args.remove_unused_columns = False
     args.prediction_loss_only = True
