@@ -42,6 +42,8 @@ class EventConfig(PretrainedConfig):
         word_flags: number of per-word flags (gazetteer labels, shape, word start) added the same
             way; 0 = none.
         word_vectors_trainable: whether training moves the word-vector table (else it is frozen).
+        tag_weights: per BIO layer (``entity``, ``event``), a weight per tag in the token loss
+            (:func:`~training.learning.build.tag_weights`); none = unweighted.
         context_lstm: layers of a bidirectional LSTM over the encoder's output (residual; 0 =
             none): the sequence bias that a small encoder trained on little data lacks.
         normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
@@ -78,6 +80,7 @@ class EventConfig(PretrainedConfig):
         word_vector_dim: int = 0,
         word_flags: int = 0,
         word_vectors_trainable: bool = False,
+        tag_weights: dict[str, list[float]] | None = None,
         context_lstm: int = 0,
         package_version: str = __version__,
         **kwargs: Any,
@@ -108,6 +111,7 @@ class EventConfig(PretrainedConfig):
         self.word_vector_dim = word_vector_dim
         self.word_flags = word_flags
         self.word_vectors_trainable = bool(word_vectors_trainable)
+        self.tag_weights = {k: list(v) for k, v in (tag_weights or {}).items()}
         self.context_lstm = int(context_lstm)
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)

@@ -221,6 +221,10 @@ class EventModel(PreTrainedModel):
                                                        trigger_pairs[:, 1])).squeeze(-1)
         return rel, coref, self.mode_head(attr_in), self.modality_head(attr_in)
 
+    def _tag_weight(self, layer: str, logits: torch.Tensor) -> torch.Tensor | None:
+        weights = (self.config.tag_weights or {}).get(layer)
+        return None if not weights else torch.tensor(weights, dtype=logits.dtype, device=logits.device)
+
     def forward(
         self,
         input_ids: torch.Tensor,
@@ -253,9 +257,11 @@ class EventModel(PreTrainedModel):
             w = self.config.loss_weights
             loss = hidden.new_zeros(())
             if entity_labels is not None:
-                loss = loss + w["entity"] * F.cross_entropy(ent.flatten(0, 1), entity_labels.flatten(), ignore_index=-100)
+                loss = loss + w["entity"] * F.cross_entropy(ent.flatten(0, 1), entity_labels.flatten(),
+                                                            weight=self._tag_weight("entity", ent), ignore_index=-100)
             if event_labels is not None:
-                loss = loss + w["event"] * F.cross_entropy(evt.flatten(0, 1), event_labels.flatten(), ignore_index=-100)
+                loss = loss + w["event"] * F.cross_entropy(evt.flatten(0, 1), event_labels.flatten(),
+                                                           weight=self._tag_weight("event", evt), ignore_index=-100)
             if rel is not None and pair_labels is not None and (pair_labels >= 0).any():
                 loss = loss + w["relation"] * F.cross_entropy(rel.flatten(0, 1), pair_labels.flatten(), ignore_index=-100)
             if coref is not None and coref_labels is not None and (coref_labels >= 0).any():

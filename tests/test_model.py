@@ -1,5 +1,6 @@
 """The joint model on a tiny encoder: shapes, loss only with labels, save/load round trip."""
 
+import pytest
 import torch
 
 from arabic_events.model.configuration import EventConfig
@@ -93,3 +94,22 @@ def test_span_representation_uses_first_last_and_mean(tiny_model):
         want = proj(torch.cat([h[0], h[-1], h.mean(0)]))
     torch.testing.assert_close(got[0], want)
     torch.testing.assert_close(got[1], proj(torch.cat([hidden[0, 0]] * 3)))
+
+
+def test_tag_weights_weigh_the_token_loss(seed_records, tokenizer, tiny_model):
+    import torch.nn.functional as F
+
+    b = batch(seed_records, tokenizer)
+    cfg = tiny_model.config
+    cfg.loss_weights = {k: (1.0 if k == "entity" else 0.0) for k in cfg.loss_weights}
+    tiny_model.eval()
+    logits = tiny_model(**b).entity_logits.flatten(0, 1)
+    labels = b["entity_labels"].flatten()
+    o_only = labels.clone()
+    o_only[labels != 0] = -100
+    cfg.tag_weights = {"entity": [1.0] + [0.0] * (len(cfg.entity_tags) - 1)}  # only O tokens count
+    assert tiny_model(**b).loss.item() == pytest.approx(F.cross_entropy(logits, o_only, ignore_index=-100).item(),
+                                                        rel=1e-5)
+    cfg.tag_weights = {"entity": [2.0] * len(cfg.entity_tags)}  # a uniform weight: the plain mean
+    assert tiny_model(**b).loss.item() == pytest.approx(F.cross_entropy(logits, labels, ignore_index=-100).item(),
+                                                        rel=1e-5)

@@ -247,6 +247,20 @@ def train_relevance_filter(data_args: DataArguments, config_path: str | Path) ->
     return f
 
 
+def tag_weights(labels: list[list[int]], n_tags: int, power: float) -> list[float]:
+    """Loss weight per tag: ``(count + 1) ** -power`` over the ``labels`` (-100 left out), scaled
+    so that the mean weight per labelled token is 1.
+
+        >>> [round(w, 3) for w in tag_weights([[0, 0, 0, 1, -100]], 3, 1.0)]
+        [0.8, 1.6, 3.2]
+    """
+    counts = Counter(x for row in labels for x in row if x >= 0)
+    raw = [(counts.get(t, 0) + 1) ** -power for t in range(n_tags)]
+    total = sum(counts.values())
+    mean = sum(raw[t] * n for t, n in counts.items()) / total if total else 1.0
+    return [w / mean for w in raw]
+
+
 def build_aliases(records: list[dict[str, Any]], gazetteer: str | None) -> AliasTable:
     """The actor alias table of the training records, extended by a gazetteer file."""
     aliases = AliasTable.from_records(records)

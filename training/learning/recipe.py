@@ -38,6 +38,7 @@ from arabic_events.training.learning.build import (
     extra_entity_records,
     feature_dataset,
     load_or_build,
+    tag_weights,
     train_dev_records,
     train_gazetteers,
     train_relevance_filter,
@@ -85,6 +86,9 @@ def train(config_path: str | Path) -> dict[str, Any]:
     gazetteers = train_gazetteers(model, train_recs)
     train_ds, _ = feature_dataset(train_recs + extra, tokenizer, cfg.max_tokens, "train", cfg.normalization, wf,
                                   gazetteers + [None] * len(extra) if gazetteers is not None else None)
+    if model_args.class_weighting and not ckpt:
+        cfg.tag_weights = {layer: tag_weights(train_ds[f"{layer}_labels"], len(tags), model_args.class_weighting)
+                           for layer, tags in (("entity", cfg.entity_tags), ("event", cfg.event_tags))}
     dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, cfg.max_tokens, "dev", cfg.normalization, wf)
     args.remove_unused_columns = False
     args.prediction_loss_only = True
