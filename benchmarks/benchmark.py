@@ -38,7 +38,7 @@ from arabic_events.model.extractor import CHUNK_TEXTS as CHUNK
 from arabic_events.model.extractor import EventExtractor
 from arabic_events.model.modeling import EventModel
 from arabic_events.model.text import make_windows, normalize
-from arabic_events.model.window_inference import window_tensors
+from arabic_events.model.window_inference import window_tensors, word_tensors
 from arabic_events.training.data.locations import resolve_corpus_path
 from arabic_events.training.learning.scratch import train_wordpiece
 
@@ -141,16 +141,25 @@ def _o_shift(head: torch.nn.Linear, bias: float) -> torch.Tensor:
 def bare_encoder_seconds(ex: EventExtractor, texts: list[str], batch_size: int) -> tuple[float, int]:
     """Time of the encoder alone over the pipeline's windows, batched as the pipeline batches
     them (sorted by length within each chunk of texts)."""
+    cfg = ex.model.config
     batches, n_tok = [], 0
     for c in range(0, len(texts), CHUNK):
-        wins = [w for t in texts[c:c + CHUNK] for w in make_windows(normalize(t).text, ex.tokenizer,
-                                                                     ex.model.config.max_tokens)]
-        wins.sort(key=lambda w: len(w.input_ids))
-        batches += [window_tensors(wins[b:b + batch_size], ex.tokenizer) for b in range(0, len(wins), batch_size)]
-        n_tok += sum(len(w.input_ids) + 2 for w in wins)
+        pairs = []
+        for t in texts[c:c + CHUNK]:
+            norm = normalize(t, cfg.normalization)
+            pairs += [(w, norm) for w in make_windows(norm.text, ex.tokenizer, cfg.max_tokens)]
+        pairs.sort(key=lambda p: len(p[0].input_ids))
+        for b in range(0, len(pairs), batch_size):
+            wins, norms = [w for w, _ in pairs[b:b + batch_size]], [n for _, n in pairs[b:b + batch_size]]
+            ids, mask = window_tensors(wins, ex.tokenizer)
+            # a model with word inputs: computed here, outside the timed encoder (the pipeline pays for them)
+            words = word_tensors(ex.model.word_featurizer, wins, norms, ids.shape[1]) if cfg.uses_word_features \
+                else (None, None)
+            batches.append((ids, mask, *words))
+        n_tok += sum(len(w.input_ids) + 2 for w, _ in pairs)
     t0 = time.perf_counter()
-    for ids, mask in batches:
-        ex.model.encode(ids, mask)
+    for ids, mask, word_ids, word_flags in batches:
+        ex.model.encode(ids, mask, word_ids=word_ids, word_flags=word_flags)
     return time.perf_counter() - t0, n_tok
 
 

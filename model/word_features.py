@@ -68,6 +68,23 @@ def words_of(text: str) -> list[Word]:
     return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def _words_around(text: str, offsets: Sequence[tuple[int, int]]) -> list[Word]:
+    """The words of ``text`` that the tokens at ``offsets`` lie in (the window's stretch of the
+    text, widened to whitespace on both sides), with offsets into ``text``.
+
+        >>> [(w.text, w.start) for w in _words_around("قال بوتين إن", [(6, 9)])]
+        [('بوتين', 4)]
+    """
+    if not offsets:
+        return []
+    a, b = min(x for x, _ in offsets), max(y for _, y in offsets)
+    while a > 0 and not text[a - 1].isspace():
+        a -= 1
+    while b < len(text) and not text[b].isspace():
+        b += 1
+    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text, a, b)]
+
+
 @lru_cache(maxsize=200_000)
 def word_form(word: str) -> str:
     """The project-normalised form of one word (the form the static vectors were trained on)."""
@@ -148,27 +165,31 @@ class WordFeaturizer:
         normalised text they were cut from). ``gazetteer`` replaces the featurizer's own (the
         leave-one-out gazetteer of a training article)."""
         gaz = self.gazetteer if gazetteer is None else gazetteer
-        words = words_of(text)
+        words = _words_around(text, offsets)
         starts = [w.start for w in words]
         ids: list[int] = []
         flags: list[list[float]] = []
         n_gaz = len(GAZ_LABELS) + len(LEXICON_LABELS)
+        per_word: dict[int, tuple[int, list[float]]] = {}  # a word's id and flags, for each of its tokens
         for a, b in offsets:
             k = bisect.bisect_right(starts, a) - 1
-            row = [0.0] * len(FLAG_NAMES)
             if k < 0 or b <= a or a >= words[k].end:  # a token outside every word (should not happen)
                 ids.append(0)
-                flags.append(row)
+                flags.append([0.0] * len(FLAG_NAMES))
                 continue
             w = words[k]
-            form = word_form(w.text)
-            st = stem(form)
-            ids.append(self.word_id(form))
-            for lab in gaz.get(st, ()):
-                if lab in _FLAG_INDEX:
-                    row[_FLAG_INDEX[lab]] = 1.0
-            row[n_gaz + SHAPES.index(shape(form))] = 1.0
+            if k not in per_word:
+                form = word_form(w.text)
+                base = [0.0] * len(FLAG_NAMES)
+                for lab in gaz.get(stem(form), ()):
+                    if lab in _FLAG_INDEX:
+                        base[_FLAG_INDEX[lab]] = 1.0
+                base[n_gaz + SHAPES.index(shape(form))] = 1.0
+                per_word[k] = (self.word_id(form), base)
+            wid, base = per_word[k]
+            row = base.copy()
             row[-1] = 1.0 if a <= w.start else 0.0
+            ids.append(wid)
             flags.append(row)
         return ids, flags
 
