@@ -186,17 +186,28 @@ def max_difference(model: Any, encoder: OnnxEncoder, inputs: dict[str, torch.Ten
 
 def quantize_onnx_int8(src: str | Path, dst: str | Path) -> Path:
     """ONNX Runtime's dynamic int8 quantisation of an exported encoder (weights int8,
-    activations quantised on the fly; CPU)."""
+    activations quantised on the fly; CPU), after its pre-processing (shape inference and graph
+    optimisation; symbolic shape inference does not resolve these graphs and is skipped)."""
     require_onnxruntime()
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.shape_inference import quant_pre_process
 
     dst = Path(dst)
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    pre = dst.with_name(f".{dst.name}.{os.getpid()}.pre")
+    root = logging.getLogger()
+    guard = logging.NullHandler() if not root.handlers else None
+    if guard is not None:  # onnxruntime.quantization logs through logging.info(): no basicConfig() behind our back
+        root.addHandler(guard)
     try:
-        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8)
+        quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
+        quantize_dynamic(str(pre), str(tmp), weight_type=QuantType.QInt8)
         tmp.replace(dst)
     finally:
+        if guard is not None:
+            root.removeHandler(guard)
         tmp.unlink(missing_ok=True)
+        pre.unlink(missing_ok=True)
     return dst
 
 
