@@ -126,12 +126,12 @@ class EventExtractor:
         self.entity_tags = list(cfg.entity_tags)
         self.event_tags = list(cfg.event_tags)
 
-    # ---- persistence ----
     @property
     def runtime(self) -> str:
         """``"onnx"`` when the encoder runs in ONNX Runtime, else ``"torch"``."""
         return "torch" if self.onnx_encoder is None else "onnx"
 
+    # ---- persistence ----
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None, gazetteer: str | Path | None = None,
                         batch_size: int = 8, verbose: bool = False, quantize: str | None = None,
