@@ -100,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--gazetteer", help="extra alias file for actor refs (JSON or TSV)")
     ex.add_argument("--batch-size", type=int, default=8)
     ex.add_argument("--device")
+    ex.add_argument("--runtime", choices=("torch", "onnx"), default="torch",
+                    help="run the encoder with torch or ONNX Runtime (exported once into MODEL/onnx; the onnx extra)")
+    ex.add_argument("--quantize", choices=("int8",), help="int8 dynamic quantisation of the encoder (CPU)")
+    ex.add_argument("--dtype", choices=("float32", "bfloat16"), help="bfloat16 weights (GPU; works on the CPU too)")
     ex.add_argument("--no-progress", action="store_true", help="no progress display")
     ex.add_argument("-v", "--verbose", action="store_true", help="log details, loading bars and framework warnings")
     ex.add_argument("--log-level", default=None, help="logging level (default WARNING, INFO with --verbose)")
@@ -109,9 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     from .extractor import EventExtractor
 
     try:
-        extractor = EventExtractor.from_pretrained(a.model, device=a.device, gazetteer=a.gazetteer, verbose=a.verbose)
+        extractor = EventExtractor.from_pretrained(a.model, device=a.device, gazetteer=a.gazetteer, verbose=a.verbose,
+                                                   runtime=a.runtime, quantize=a.quantize, dtype=a.dtype)
         articles = list(read_articles(a.files))
-    except (FileNotFoundError, ValueError, OSError) as e:
+    except (FileNotFoundError, ValueError, OSError, ImportError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     out: TextIO = open(a.output, "w", encoding="utf-8", newline="") if a.output else sys.stdout

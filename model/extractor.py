@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from transformers import AutoTokenizer
 
+from .backends import check_backend, prepare_model
 from .dates import check_published, resolve_date
 from .events import WindowResult, assemble_events
 from .linking import AliasTable
@@ -34,7 +35,6 @@ from .loading import (
 )
 from .modeling import EventModel
 from .progress import progress
-from .quantization import QUANTIZATIONS, quantize_int8
 from .relevance import RelevanceFilter
 from .schema import EVENT_TYPES, Event, Mention
 from .text import disable_truncation, make_windows_batch, normalize
@@ -111,13 +111,16 @@ class EventExtractor:
         batch_size: windows per forward pass.
         relevance: article-level gate (saved as ``relevance.json`` with the model): texts it finds
             off topic get no events. ``None``: every text is read for events.
+        onnx_encoder: an :class:`~model.onnx_runtime.OnnxEncoder` that replaces the model's
+            encoder (the heads stay in torch); ``from_pretrained(..., runtime="onnx")`` makes it.
     """
 
     def __init__(self, model: EventModel, tokenizer: Any, aliases: AliasTable | None = None,
                  device: str | torch.device | None = None, batch_size: int = 8,
-                 relevance: RelevanceFilter | None = None):
+                 relevance: RelevanceFilter | None = None, onnx_encoder: Any = None):
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device).eval()
+        self.onnx_encoder = onnx_encoder
         self.tokenizer = tokenizer
         disable_truncation(tokenizer)
         self.aliases = aliases or AliasTable()
@@ -131,19 +134,28 @@ class EventExtractor:
         self.entity_tags = list(cfg.entity_tags)
         self.event_tags = list(cfg.event_tags)
 
+    @property
+    def runtime(self) -> str:
+        """``"onnx"`` when the encoder runs in ONNX Runtime, else ``"torch"``."""
+        return "torch" if self.onnx_encoder is None else "onnx"
+
     # ---- persistence ----
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None, gazetteer: str | Path | None = None,
-                        batch_size: int = 8, verbose: bool = False, quantize: str | None = None) -> EventExtractor:
+                        batch_size: int = 8, verbose: bool = False, quantize: str | None = None,
+                        runtime: str = "torch", dtype: str | torch.dtype | None = None) -> EventExtractor:
         """Load a directory written by :meth:`save_pretrained` (or a Hub id, where the Hub is
         reachable). Problems raise :class:`~arabic_events.model.loading.CheckpointError` naming
         the directory or file; ``verbose=True`` shows the framework's loading bars and warnings.
-        ``quantize="int8"`` quantises the encoder dynamically for CPU inference
-        (:func:`~model.quantization.quantize_int8`)."""
-        if quantize is not None and quantize not in QUANTIZATIONS:
-            raise ValueError(f"quantize={quantize!r}: the choices are {QUANTIZATIONS}")
-        if quantize is not None and device not in (None, "cpu"):
-            raise ValueError(f"quantize={quantize!r} runs on the CPU, not on device {device!r}")
+
+        - ``quantize="int8"`` quantises the encoder dynamically for CPU inference
+          (:func:`~model.quantization.quantize_int8`; with ``runtime="onnx"``, ONNX Runtime's).
+        - ``runtime="onnx"`` runs the encoder with ONNX Runtime (exported once into
+          ``path/onnx/``; :mod:`~model.onnx_runtime`); needs the ``onnx`` extra.
+        - ``dtype="bfloat16"`` casts the weights to bfloat16 (GPU inference; works on the CPU too).
+
+        Conflicting options raise ValueError (:func:`~model.backends.check_backend`)."""
+        check_backend(runtime, quantize, dtype, device)
         source = resolve_source(path, "model")
         local = Path(source).is_dir()
         if local:
@@ -173,10 +185,9 @@ class EventExtractor:
                 relevance = RelevanceFilter.load(source)
             except ValueError as e:
                 raise CheckpointError(str(e)) from None
-        if quantize is not None:
-            model = quantize_int8(model.eval())
-            device = "cpu"
-        return cls(model, tokenizer, aliases, device=device, batch_size=batch_size, relevance=relevance)
+        model, encoder, device = prepare_model(model, source if local else None, runtime, quantize, dtype, device)
+        return cls(model, tokenizer, aliases, device=device, batch_size=batch_size, relevance=relevance,
+                   onnx_encoder=encoder)
 
     def save_pretrained(self, path: str | Path) -> None:
         """Write model (safetensors), config, tokenizer and alias table to ``path``."""
@@ -288,10 +299,11 @@ class EventExtractor:
                       key=lambda j: len(wins[j[0]][j[1]].input_ids))
         results: dict[tuple[int, int], WindowResult] = {}
         step = bs * self.group_batches
+        encode = self.onnx_encoder.encode if self.onnx_encoder is not None else None
         for g in range(0, len(jobs), step):
             group = jobs[g:g + step]
             outs = run_windows(self.model, self.tokenizer, [wins[ti][wi] for ti, wi in group],
-                               [norms[ti] for ti, _ in group], bs)
+                               [norms[ti] for ti, _ in group], bs, encode=encode)
             results.update(zip(group, outs))
         cfg = self.model.config
         platt = (cfg.event_platt["a"], cfg.event_platt["b"])

@@ -255,7 +255,7 @@ class EventModel(PreTrainedModel):
         loss = None
         if entity_labels is not None or event_labels is not None:
             w = self.config.loss_weights
-            loss = hidden.new_zeros(())
+            loss = hidden.new_zeros((), dtype=torch.float32)  # float32 whatever the dtype of the weights
             if entity_labels is not None:
                 loss = loss + w["entity"] * F.cross_entropy(ent.flatten(0, 1), entity_labels.flatten(),
                                                             weight=self._tag_weight("entity", ent), ignore_index=-100)

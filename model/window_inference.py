@@ -8,7 +8,7 @@ the raw text (through :class:`~model.text.Normalized`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -108,15 +108,18 @@ def _only_spaces(text: str, a: int, b: int) -> bool:
 
 @torch.inference_mode()
 def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], norms: Sequence[Normalized],
-                batch_size: int = 8) -> list[WindowResult]:
+                batch_size: int = 8, encode: Callable[..., torch.Tensor] | None = None) -> list[WindowResult]:
     """Predictions for each window (``norms[i]`` is the normalised text ``windows[i]`` comes from).
 
-    Windows should be sorted by length, so that batches need little padding.
+    Windows should be sorted by length, so that batches need little padding. ``encode`` replaces
+    ``model.encode`` (an :class:`~model.onnx_runtime.OnnxEncoder`'s); its hidden states are cast
+    to the heads' dtype. Logits are read in float32 whatever the model's dtype.
     """
     if not windows:
         return []
     cfg = model.config
-    device = next(model.parameters()).device
+    weight = model.entity_head.weight
+    device, head_dtype = weight.device, weight.dtype
     temps = dict(cfg.temperatures)
     n_max = max(len(w.input_ids) for w in windows) + 2
     hidden: torch.Tensor | None = None
@@ -129,7 +132,8 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
         if cfg.uses_word_features:
             word_ids, word_flags = word_tensors(model.word_featurizer, windows[b:b + batch_size],
                                                 norms[b:b + batch_size], ids.shape[1], device)
-        part = model.encode(ids, mask, word_ids=word_ids, word_flags=word_flags)
+        part = (encode or model.encode)(ids, mask, word_ids=word_ids, word_flags=word_flags)
+        part = part.to(head_dtype)
         if hidden is None or logits is None:
             hidden = part.new_zeros(len(windows), n_max, part.shape[-1])
             logits = torch.zeros(len(windows), n_max, n_tags, device=device)

@@ -6,7 +6,8 @@ from pathlib import Path
 from conftest import ROOT
 
 ENTRY_POINTS = {"arabic_events.training.train", "arabic_events.training.pretrain", "arabic_events.analysis.__main__",
-                "arabic_events.training.evaluation.__main__", "arabic_events.model.__main__"}
+                "arabic_events.training.evaluation.__main__", "arabic_events.model.__main__",
+                "arabic_events.model.onnx_export"}
 
 
 def module_name(path: Path) -> str:
