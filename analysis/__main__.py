@@ -14,6 +14,8 @@ import argparse
 import logging
 import sys
 
+from arabic_events.analysis.ray_cli import add_ray_arguments, main_ray
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="arabic-events-corpus", description="Corpus-scale event extraction.")
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--merged", help="also write one row per real-world event (cross-article merge) here")
     ex.add_argument("--records", action="store_true",
                     help="also write each article's predicted spans as SCHEMA records (OUTPUT .records.jsonl; the report needs them)")
+    add_ray_arguments(ex)
     dd = sub.add_parser("dedup", help="merge an event file's rows into one row per real-world event")
     dd.add_argument("input", help="Parquet file written by extract")
     dd.add_argument("--output", required=True, help="Parquet file to write (one row per event)")
@@ -54,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     if a.cmd not in ("extract", "dedup"):
         return _report(a) if a.cmd == "report" else _labelstudio(a)
+    if a.ray:
+        return main_ray(a)
     from arabic_events.analysis.actors import ActorCoder
     from arabic_events.analysis.extract_corpus import dedup_file, extract_corpus
     from arabic_events.model.extractor import EventExtractor

@@ -44,24 +44,39 @@ def _article(obj: dict[str, Any], default_id: str, where: str) -> dict[str, Any]
             "outlet": obj.get("outlet") or obj.get("source"), "url": obj.get("url")}
 
 
+def article_from_line(raw: bytes, default_id: str) -> dict[str, Any]:
+    """The article of one JSON Lines line (``default_id`` where it has no id); a bad line raises
+    :class:`ValueError` saying what is wrong with it (the reason ``on_error`` gets).
+
+    >>> article_from_line('{"id": 7, "text": "نص"}'.encode(), "c.jsonl:1")["id"]
+    '7'
+    >>> article_from_line(b'[1]', "c.jsonl:2")
+    Traceback (most recent call last):
+    ValueError: not a JSON object
+    """
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    return _article(obj, default_id, default_id)
+
+
 def _jsonl(path: Path, on_error: ErrorHandler) -> Iterator[dict[str, Any]]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
-            where = f"{path}:{n}"
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8"))
-                if not isinstance(obj, dict):
-                    raise ValueError("not a JSON object")
-                yield _article(obj, f"{path.name}:{n}", where)
-            except UnicodeDecodeError:
-                on_error(where, "not UTF-8 text")
-            except json.JSONDecodeError as e:
-                on_error(where, f"not valid JSON ({e.msg} at column {e.colno})")
+                article = article_from_line(raw, f"{path.name}:{n}")
             except ValueError as e:
-                on_error(where, str(e))
+                on_error(f"{path}:{n}", str(e))
+                continue
+            yield article
 
 
 def _txt_folder(path: Path, on_error: ErrorHandler) -> Iterator[dict[str, Any]]:
