@@ -73,3 +73,15 @@ def tiny_config(folder: Path, seed_file: Path, output_dir: str | Path, **overrid
     cfg = folder / "tiny.yaml"
     cfg.write_text("".join(f"{k}: {v}\n" for k, v in keys.items() if v is not None))
     return cfg
+
+
+def rounded(obj):
+    """Floats to 4 places, in nested dicts and lists: padding in a batch changes the last bits of
+    the encoder's output."""
+    if isinstance(obj, float):
+        return round(obj, 4)
+    if isinstance(obj, dict):
+        return {k: rounded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [rounded(v) for v in obj]
+    return obj

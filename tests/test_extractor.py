@@ -4,6 +4,7 @@ import json
 
 import pytest
 from conftest import make_tiny_model
+from helpers import rounded
 
 from arabic_events.model.extractor import EventExtractor
 from arabic_events.model.linking import AliasTable, alias_key
@@ -41,17 +42,6 @@ def test_offsets_index_the_original_text_on_every_annotated_article(extractor, a
     assert sum(len(d.mentions) for d in docs) > 0
     for t, d in zip(texts, docs):
         check_offsets(t, d)
-
-
-def rounded(obj):
-    """Floats to 4 places: padding in a batch changes the last bits of the encoder's output."""
-    if isinstance(obj, float):
-        return round(obj, 4)
-    if isinstance(obj, dict):
-        return {k: rounded(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [rounded(v) for v in obj]
-    return obj
 
 
 def test_batched_equals_one_by_one(extractor, seed_records):

@@ -6,6 +6,7 @@ import json
 import pytest
 import torch
 from conftest import make_tiny_model
+from helpers import rounded
 from test_extractor import check_offsets
 
 from arabic_events.model import onnx_runtime
@@ -55,16 +56,6 @@ def test_onnx_hidden_states_match_torch_for_other_batch_sizes_and_lengths(tokeni
 def texts_of(seed_records):
     """Three annotated articles and one longer than a window (several windows)."""
     return [r["text"] for r in seed_records[:3]] + ["\n".join(r["text"] for r in seed_records)]
-
-
-def rounded(obj):
-    if isinstance(obj, float):
-        return round(obj, 4)
-    if isinstance(obj, dict):
-        return {k: rounded(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [rounded(v) for v in obj]
-    return obj
 
 
 def test_onnx_events_are_the_torch_events(words_dir, tokenizer, seed_records):
