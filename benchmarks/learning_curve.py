@@ -12,9 +12,11 @@ script (not installed); a Markdown table goes to stdout, the reports to ``OUT``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import random
+import sys
 from pathlib import Path
 
 import yaml
@@ -55,7 +57,8 @@ def model_point(config: str, fraction: float, out: Path) -> dict:
     if cfg.get("word_vectors"):
         cfg["word_vectors"] = str(root / cfg["word_vectors"])
     (out / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    train(out / "config.yaml")
+    with contextlib.redirect_stdout(sys.stderr):  # the run's dev report: stdout keeps the table alone
+        train(out / "config.yaml")
     parts = split_records(load_annotations(data_args, config), splits)
     ex = EventExtractor.from_pretrained(out / "run" / "final", device="cpu")
     return evaluate_records(ex, parts["test"])
