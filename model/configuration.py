@@ -44,6 +44,9 @@ class EventConfig(PretrainedConfig):
         word_vectors_trainable: whether training moves the word-vector table (else it is frozen).
         tag_weights: per BIO layer (``entity``, ``event``), a weight per tag in the token loss
             (:func:`~training.learning.build.tag_weights`); none = unweighted.
+        crf_output: a linear-chain CRF on each BIO layer (:mod:`model.crf`): learned start,
+            transition and end scores, trained by the sequence likelihood (added to the token
+            loss) and decoded by Viterbi; False = the constrained Viterbi over the token scores.
         context_lstm: layers of a bidirectional LSTM over the encoder's output (residual; 0 =
             none): the sequence bias that a small encoder trained on little data lacks.
         normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
@@ -82,6 +85,7 @@ class EventConfig(PretrainedConfig):
         word_vectors_trainable: bool = False,
         tag_weights: dict[str, list[float]] | None = None,
         context_lstm: int = 0,
+        crf_output: bool = False,
         package_version: str = __version__,
         **kwargs: Any,
     ):
@@ -113,6 +117,7 @@ class EventConfig(PretrainedConfig):
         self.word_vectors_trainable = bool(word_vectors_trainable)
         self.tag_weights = {k: list(v) for k, v in (tag_weights or {}).items()}
         self.context_lstm = int(context_lstm)
+        self.crf_output = bool(crf_output)
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)
         self.event_tags = bio_labels(EVENT_LAYER_LABELS)

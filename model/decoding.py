@@ -14,7 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .crf import crf_paths
 from .viterbi import allowed_transitions, viterbi_bio, viterbi_bio_batch, viterbi_paths
+
+#: (start, transitions, end) scores of a CRF output layer
+CrfScores = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 __all__ = ["allowed_transitions", "viterbi_bio", "viterbi_bio_batch", "bio_to_spans", "decode_layers",
            "trim_span", "snap_to_words", "group_triggers", "decode_roles"]
@@ -32,13 +36,16 @@ def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
     return spans
 
 
-def decode_layers(layers: Sequence[tuple[np.ndarray, Sequence[str]]], lengths: Sequence[int]
-                  ) -> list[list[list[tuple[str, int, int, float]]]]:
+def decode_layers(layers: Sequence[tuple[np.ndarray, Sequence[str]]], lengths: Sequence[int],
+                  crf: Sequence[CrfScores | None] | None = None) -> list[list[list[tuple[str, int, int, float]]]]:
     """Spans of the constrained Viterbi path of each layer and row, a whole batch at a time.
 
     ``layers`` holds (log-probabilities (batch, time, tags), tags) per layer; each tag set starts
     with ``O`` and the layers' labels must differ. Returns ``out[layer][row]``: (label, first, last inclusive, confidence) in
     order, where the confidence is the mean probability of the path's tags over the span.
+    ``crf[layer]``, where given, holds the (start, transitions, end) scores of that layer's CRF
+    output layer (:mod:`model.crf`), on the scale of its log-probabilities: the path is then
+    the best under them instead of under the BIO constraints alone.
 
     >>> lp = np.log(np.array([[[.1, .8, .1], [.1, .2, .7], [.9, .05, .05]]]))
     >>> ent, evt = decode_layers([(lp, ["O", "B-PER", "I-PER"]), (lp, ["O", "B-MEET", "I-MEET"])], [3])
@@ -54,15 +61,15 @@ def decode_layers(layers: Sequence[tuple[np.ndarray, Sequence[str]]], lengths: S
         if labels & labels_seen:
             raise ValueError(f"the layers share labels: {sorted(labels & labels_seen)}")
         labels_seen |= labels
-        out.append(_layer_spans(log_probs, lengths, list(tags)))
+        out.append(_layer_spans(log_probs, lengths, list(tags), crf[len(out)] if crf else None))
     return out
 
 
-def _layer_spans(log_probs: np.ndarray, lengths: Sequence[int], tags: list[str]
+def _layer_spans(log_probs: np.ndarray, lengths: Sequence[int], tags: list[str], crf: CrfScores | None = None
                  ) -> list[list[tuple[str, int, int, float]]]:
     bsz, length = log_probs.shape[:2]
     lens = np.asarray(lengths, dtype=np.int64)
-    paths = viterbi_paths(log_probs, lens, tags)
+    paths = crf_paths(log_probs, lens, *crf) if crf is not None else viterbi_paths(log_probs, lens, tags)
     inside = np.arange(length)[None, :] < lens[:, None]
     paths = np.where(inside, paths, 0)
     kind = np.array([0 if t == "O" else 1 if t.startswith("B-") else 2 for t in tags])

@@ -300,10 +300,11 @@ class EventExtractor:
         results: dict[tuple[int, int], WindowResult] = {}
         step = bs * self.group_batches
         encode = self.onnx_encoder.encode if self.onnx_encoder is not None else None
+        words: dict[int, Any] = {}  # each text's words, featurised once (models with word inputs)
         for g in range(0, len(jobs), step):
             group = jobs[g:g + step]
             outs = run_windows(self.model, self.tokenizer, [wins[ti][wi] for ti, wi in group],
-                               [norms[ti] for ti, _ in group], bs, encode=encode)
+                               [norms[ti] for ti, _ in group], bs, encode=encode, words_cache=words)
             results.update(zip(group, outs))
         cfg = self.model.config
         platt = (cfg.event_platt["a"], cfg.event_platt["b"])

@@ -22,6 +22,7 @@ from transformers.utils import ModelOutput
 
 from .configuration import EventConfig
 from .context import BiLSTMContext
+from .crf import BioCrf
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ class EventModel(PreTrainedModel):
             self.word_flag_proj = nn.Linear(config.word_flags, h)
         if config.context_lstm:
             self.context = BiLSTMContext(h, int(config.context_lstm), config.dropout)
+        self.entity_crf = BioCrf(config.entity_tags) if config.crf_output else None
+        self.event_crf = BioCrf(config.event_tags) if config.crf_output else None
         #: the :class:`~model.word_features.WordFeaturizer` of a model with word inputs (saved beside it)
         self.word_featurizer = None
         self.post_init()
@@ -262,6 +265,10 @@ class EventModel(PreTrainedModel):
             if event_labels is not None:
                 loss = loss + w["event"] * F.cross_entropy(evt.flatten(0, 1), event_labels.flatten(),
                                                            weight=self._tag_weight("event", evt), ignore_index=-100)
+            if self.entity_crf is not None and entity_labels is not None:
+                loss = loss + w["entity"] * self.entity_crf.neg_log_likelihood(ent, entity_labels)
+            if self.event_crf is not None and event_labels is not None:
+                loss = loss + w["event"] * self.event_crf.neg_log_likelihood(evt, event_labels)
             if rel is not None and pair_labels is not None and (pair_labels >= 0).any():
                 loss = loss + w["relation"] * F.cross_entropy(rel.flatten(0, 1), pair_labels.flatten(), ignore_index=-100)
             if coref is not None and coref_labels is not None and (coref_labels >= 0).any():

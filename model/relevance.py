@@ -20,6 +20,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,12 @@ def article_words(text: str) -> set[str]:
         >>> sorted(article_words("الرئيس والرئيس، في"))
         ['رئيس', 'في']
     """
-    return {stem(word_form(w.text)) for w in words_of(text[:READ_CHARS]) if len(w.text) > 1}
+    return {_stem_form(w.text) for w in words_of(text[:READ_CHARS]) if len(w.text) > 1}
+
+
+@lru_cache(maxsize=200_000)
+def _stem_form(word: str) -> str:
+    return stem(word_form(word))
 
 
 class RelevanceFilter:

@@ -57,19 +57,25 @@ def window_tensors(windows: Sequence[Window], tokenizer: Any, device: torch.devi
 
 
 def word_tensors(featurizer: Any, windows: Sequence[Window], norms: Sequence[Normalized], width: int,
-                 device: torch.device | str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+                 device: torch.device | str = "cpu", cache: dict[int, Any] | None = None
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``word_ids`` and ``word_flags`` of a batch of windows, aligned with :func:`window_tensors`
-    (zeros at [CLS], [SEP] and padding)."""
+    (zeros at [CLS], [SEP] and padding). ``cache`` (keyed by ``id(norm)``; keep the norms alive
+    while it lives) keeps each text's words for the next batches, so that a text's words are
+    featurised once however many windows it has."""
     if featurizer is None:
         raise ValueError("this model takes word inputs but has no word featurizer (word_features.json)")
+    cache = {} if cache is None else cache
     ids = np.zeros((len(windows), width), dtype=np.int64)
     flags = np.zeros((len(windows), width, featurizer.n_flags), dtype=np.float32)
     for r, (w, norm) in enumerate(zip(windows, norms)):
-        wid, fl = featurizer.token_inputs(norm.text, w.offsets)
+        words = cache.get(id(norm))
+        if words is None:
+            words = cache[id(norm)] = featurizer.text_words(norm.text)
+        wid, fl = words.token_arrays(w.offsets)
         n = len(wid)
         ids[r, 1:n + 1] = wid
-        if n:
-            flags[r, 1:n + 1] = fl
+        flags[r, 1:n + 1] = fl
     return torch.from_numpy(ids).to(device), torch.from_numpy(flags).to(device)
 
 
@@ -108,12 +114,14 @@ def _only_spaces(text: str, a: int, b: int) -> bool:
 
 @torch.inference_mode()
 def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], norms: Sequence[Normalized],
-                batch_size: int = 8, encode: Callable[..., torch.Tensor] | None = None) -> list[WindowResult]:
+                batch_size: int = 8, encode: Callable[..., torch.Tensor] | None = None,
+                words_cache: dict[int, Any] | None = None) -> list[WindowResult]:
     """Predictions for each window (``norms[i]`` is the normalised text ``windows[i]`` comes from).
 
     Windows should be sorted by length, so that batches need little padding. ``encode`` replaces
     ``model.encode`` (an :class:`~model.onnx_runtime.OnnxEncoder`'s); its hidden states are cast
-    to the heads' dtype. Logits are read in float32 whatever the model's dtype.
+    to the heads' dtype. Logits are read in float32 whatever the model's dtype. ``words_cache``
+    (see :func:`word_tensors`) lets several calls over windows of the same texts share their words.
     """
     if not windows:
         return []
@@ -126,12 +134,13 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     logits: torch.Tensor | None = None
     n_ent = len(cfg.entity_tags)
     n_tags = n_ent + len(cfg.event_tags)
+    words_of_text = {} if words_cache is None else words_cache  # id(norm) -> its words
     for b in range(0, len(windows), batch_size):
         ids, mask = window_tensors(windows[b:b + batch_size], tokenizer, device)
         word_ids = word_flags = None
         if cfg.uses_word_features:
             word_ids, word_flags = word_tensors(model.word_featurizer, windows[b:b + batch_size],
-                                                norms[b:b + batch_size], ids.shape[1], device)
+                                                norms[b:b + batch_size], ids.shape[1], device, words_of_text)
         part = (encode or model.encode)(ids, mask, word_ids=word_ids, word_flags=word_flags)
         part = part.to(head_dtype)
         if hidden is None or logits is None:
@@ -144,7 +153,11 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     ent_lp = torch.log_softmax(logits[:, 1:, :n_ent] / temps["entity"], -1).cpu().numpy()
     evt_lp = torch.log_softmax(logits[:, 1:, n_ent:] / temps["event"], -1).cpu().numpy()
     lengths = [len(w.input_ids) for w in windows]
-    layers = decode_layers([(ent_lp, list(cfg.entity_tags)), (evt_lp, list(cfg.event_tags))], lengths)
+    crf = None
+    if model.entity_crf is not None and model.event_crf is not None:  # scores on the scale of the log-probabilities
+        crf = [tuple(x / temps[layer] for x in head.scores())
+               for layer, head in (("entity", model.entity_crf), ("event", model.event_crf))]
+    layers = decode_layers([(ent_lp, list(cfg.entity_tags)), (evt_lp, list(cfg.event_tags))], lengths, crf)
     per_window: list[Found] = []
     for r, (w, norm) in enumerate(zip(windows, norms)):
         found = mentions_of(layers[0][r], w, norm) + mentions_of(layers[1][r], w, norm)

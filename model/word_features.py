@@ -25,7 +25,6 @@ Every sub-word token gets two extra inputs from the whole word it belongs to:
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from collections import Counter, defaultdict
@@ -33,6 +32,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from .schema import CLITICS, EVENT_TYPES
 from .text import normalize
@@ -44,6 +45,7 @@ LEXICON_LABELS = tuple(EVENT_TYPES)
 SHAPES = ("digits", "arabic", "latin", "punct")
 FLAG_NAMES = ([f"gaz={x}" for x in GAZ_LABELS] + [f"trigger={x}" for x in LEXICON_LABELS]
               + [f"shape={x}" for x in SHAPES] + ["word_start"])
+_N_GAZ = len(GAZ_LABELS) + len(LEXICON_LABELS)
 _FLAG_INDEX = {**{x: k for k, x in enumerate(GAZ_LABELS)},
                **{x: len(GAZ_LABELS) + k for k, x in enumerate(LEXICON_LABELS)}}
 FILE_NAME = "word_features.json"
@@ -66,23 +68,6 @@ def words_of(text: str) -> list[Word]:
     [('بحث', 0), ('وبوتين', 4), ('،', 10)]
     """
     return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-
-
-def _words_around(text: str, offsets: Sequence[tuple[int, int]]) -> list[Word]:
-    """The words of ``text`` that the tokens at ``offsets`` lie in (the window's stretch of the
-    text, widened to whitespace on both sides), with offsets into ``text``.
-
-        >>> [(w.text, w.start) for w in _words_around("قال بوتين إن", [(6, 9)])]
-        [('بوتين', 4)]
-    """
-    if not offsets:
-        return []
-    a, b = min(x for x, _ in offsets), max(y for _, y in offsets)
-    while a > 0 and not text[a - 1].isspace():
-        a -= 1
-    while b < len(text) and not text[b].isspace():
-        b += 1
-    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text, a, b)]
 
 
 @lru_cache(maxsize=200_000)
@@ -142,14 +127,53 @@ def leave_one_out_gazetteers(records: Sequence[dict[str, Any]]) -> tuple[dict[st
     return gazetteer_of(total), [gazetteer_of(total - own) for own in per]
 
 
+class TextWords(NamedTuple):
+    """The words of one text: character ``starts`` and ``ends``, vector rows ``ids`` and ``flags``
+    (one row per word, ``word_start`` left 0), as arrays."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    ids: np.ndarray
+    flags: np.ndarray
+
+    def token_arrays(self, offsets: Sequence[tuple[int, int]] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(word ids, word flags) of tokens at character ``offsets``: each token takes the row of
+        the word it starts in, and ``word_start`` when it starts that word; a token outside every
+        word gets zeros.
+
+            >>> tw = WordFeaturizer(["قال"], {}).text_words("قال بوتين")
+            >>> ids, flags = tw.token_arrays([(0, 3), (4, 6), (6, 9)])
+            >>> ids.tolist(), flags[:, -1].tolist()
+            ([1, 0, 0], [1.0, 1.0, 0.0])
+        """
+        off = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+        a, b = off[:, 0], off[:, 1]
+        k = np.searchsorted(self.starts, a, side="right") - 1
+        kk = np.clip(k, 0, None)
+        inside = (k >= 0) & (b > a) & (a < self.ends[kk]) if len(self.starts) else np.zeros(len(a), bool)
+        ids = np.where(inside, self.ids[kk] if len(self.ids) else 0, 0)
+        flags = np.zeros((len(a), len(FLAG_NAMES)), dtype=np.float32)
+        if len(self.starts):
+            flags[inside] = self.flags[kk[inside]]
+            flags[inside, -1] = (a[inside] <= self.starts[kk[inside]]).astype(np.float32)
+        return ids, flags
+
+
 class WordFeaturizer:
     """Vocabulary of the static word vectors (row k+1 of ``word_vectors`` is ``vocab[k]``) and the
     gazetteer of names; :meth:`token_inputs` gives the word inputs of a run of tokens."""
+
+    #: distinct words whose rows are kept between texts (past it, the kept rows are dropped)
+    max_kept_words = 500_000
 
     def __init__(self, vocab: Sequence[str], gazetteer: dict[str, Sequence[str]]):
         self.vocab = list(vocab)
         self.index = {w: k + 1 for k, w in enumerate(self.vocab)}
         self.gazetteer = {k: list(v) for k, v in gazetteer.items()}
+        # raw word -> its slot in the two tables of rows computed so far (own gazetteer only)
+        self._slot: dict[str, int] = {}
+        self._slot_ids = np.zeros(0, dtype=np.int64)
+        self._slot_flags = np.zeros((0, len(FLAG_NAMES)), dtype=np.float32)
 
     @property
     def n_flags(self) -> int:
@@ -159,39 +183,64 @@ class WordFeaturizer:
         """Row of a normalised word form: the form, else its stem, else 0 (unknown)."""
         return self.index.get(form) or self.index.get(stem(form), 0)
 
+    def _word_row(self, word: str, gaz: dict[str, Sequence[str]]) -> tuple[int, tuple[float, ...]]:
+        """(vector row, flags without ``word_start``) of one raw word."""
+        form = word_form(word)
+        base = [0.0] * len(FLAG_NAMES)
+        for lab in gaz.get(stem(form), ()):
+            if lab in _FLAG_INDEX:
+                base[_FLAG_INDEX[lab]] = 1.0
+        base[_N_GAZ + SHAPES.index(shape(form))] = 1.0
+        return self.word_id(form), tuple(base)
+
+    def text_words(self, text: str, gazetteer: dict[str, Sequence[str]] | None = None) -> TextWords:
+        """The words of a whole (normalised) text with their vector rows and flags, computed once
+        and then looked up by every window of the text (:meth:`TextWords.token_arrays`).
+        ``gazetteer`` replaces the featurizer's own (a training article's leave-one-out one)."""
+        matches = list(_WORD.finditer(text))
+        n = len(matches)
+        starts = np.fromiter((m.start() for m in matches), np.int64, n)
+        ends = np.fromiter((m.end() for m in matches), np.int64, n)
+        words = [m.group() for m in matches]
+        if gazetteer is not None:
+            rows = [self._word_row(w, gazetteer) for w in words]
+            flags = np.zeros((n, len(FLAG_NAMES)), dtype=np.float32)
+            if n:
+                flags[:] = [r[1] for r in rows]
+            return TextWords(starts, ends, np.fromiter((r[0] for r in rows), np.int64, n), flags)
+        # the featurizer's own gazetteer: a word's row never changes, so it is computed once and kept
+        slot = self._slot
+        new = [w for w in dict.fromkeys(words) if w not in slot]
+        if len(slot) + len(new) > self.max_kept_words:  # start afresh: memory stays bounded
+            slot.clear()
+            new = list(dict.fromkeys(words))
+        if new:
+            self._add_slots(new)
+        idx = np.fromiter((slot[w] for w in words), np.int64, n)
+        return TextWords(starts, ends, self._slot_ids[idx], self._slot_flags[idx])
+
+    def _add_slots(self, words: list[str]) -> None:
+        """Compute and keep the rows of ``words`` (not yet kept)."""
+        first, end = len(self._slot), len(self._slot) + len(words)
+        if end > len(self._slot_ids):  # grow the tables, doubling
+            cap = max(2 * len(self._slot_ids), end, 1024)
+            ids = np.zeros(cap, dtype=np.int64)
+            flags = np.zeros((cap, len(FLAG_NAMES)), dtype=np.float32)
+            ids[:first], flags[:first] = self._slot_ids[:first], self._slot_flags[:first]
+            self._slot_ids, self._slot_flags = ids, flags
+        rows = [self._word_row(w, self.gazetteer) for w in words]
+        self._slot_ids[first:end] = [r[0] for r in rows]
+        self._slot_flags[first:end] = [r[1] for r in rows]
+        self._slot.update(zip(words, range(first, end)))
+
     def token_inputs(self, text: str, offsets: Sequence[tuple[int, int]],
                      gazetteer: dict[str, Sequence[str]] | None = None) -> tuple[list[int], list[list[float]]]:
         """(word ids, word flags) of tokens with character ``offsets`` into ``text`` (the
-        normalised text they were cut from). ``gazetteer`` replaces the featurizer's own (the
-        leave-one-out gazetteer of a training article)."""
-        gaz = self.gazetteer if gazetteer is None else gazetteer
-        words = _words_around(text, offsets)
-        starts = [w.start for w in words]
-        ids: list[int] = []
-        flags: list[list[float]] = []
-        n_gaz = len(GAZ_LABELS) + len(LEXICON_LABELS)
-        per_word: dict[int, tuple[int, list[float]]] = {}  # a word's id and flags, for each of its tokens
-        for a, b in offsets:
-            k = bisect.bisect_right(starts, a) - 1
-            if k < 0 or b <= a or a >= words[k].end:  # a token outside every word (should not happen)
-                ids.append(0)
-                flags.append([0.0] * len(FLAG_NAMES))
-                continue
-            w = words[k]
-            if k not in per_word:
-                form = word_form(w.text)
-                base = [0.0] * len(FLAG_NAMES)
-                for lab in gaz.get(stem(form), ()):
-                    if lab in _FLAG_INDEX:
-                        base[_FLAG_INDEX[lab]] = 1.0
-                base[n_gaz + SHAPES.index(shape(form))] = 1.0
-                per_word[k] = (self.word_id(form), base)
-            wid, base = per_word[k]
-            row = base.copy()
-            row[-1] = 1.0 if a <= w.start else 0.0
-            ids.append(wid)
-            flags.append(row)
-        return ids, flags
+        normalised text they were cut from), as lists. ``gazetteer`` replaces the featurizer's
+        own (the leave-one-out gazetteer of a training article). Many windows of one text:
+        :meth:`text_words` once, then :meth:`TextWords.token_arrays` per window."""
+        ids, flags = self.text_words(text, gazetteer).token_arrays(offsets)
+        return ids.tolist(), flags.tolist()
 
     # ---- persistence ----
     def to_json(self) -> dict[str, Any]:

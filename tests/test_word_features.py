@@ -118,3 +118,25 @@ def test_training_with_word_inputs(tmp_path):
     assert abs(float(row.detach().norm()) - 1.0) < 1e-3  # unit vectors, frozen
     assert not ex.model.word_vectors.weight.requires_grad
     assert isinstance(ex.extract("بحث الرئيس الروسي فلاديمير بوتين مع نظيره"), list)
+
+
+def test_text_words_are_the_same_whichever_texts_came_before():
+    # the rows of words seen in earlier texts are kept; dropping them (past max_kept_words) or
+    # featurising with a fresh featurizer gives the same arrays, token by token
+    gaz = {"روسيا": ["GPE"], stem("بوتين"): ["PER"]}
+    texts = ["قال بوتين: لروسيا 12", "زار بوتين موسكو، وقال", "روسيا وتركيا"]
+    fresh = [WordFeaturizer(["روسيا", "قال"], gaz).text_words(t) for t in texts]
+    kept = WordFeaturizer(["روسيا", "قال"], gaz)
+    small = WordFeaturizer(["روسيا", "قال"], gaz)
+    small.max_kept_words = 4
+    for t, want in zip(texts * 2, fresh * 2):
+        for got in (kept.text_words(t), small.text_words(t)):
+            for a, b in zip(got, want):
+                assert np.array_equal(a, b)
+    assert list(small._slot) == ["روسيا", "وتركيا"]  # the last text's words alone: the others were dropped
+    # windows of one text look their tokens up in the text's words
+    tw = kept.text_words(texts[0])
+    ids, flags = tw.token_arrays([(4, 6), (6, 9), (11, 12), (12, 17)])
+    assert ids.tolist() == [0, 0, 1, 1]
+    assert [_flags(r) for r in flags] == [["gaz=PER", "shape=arabic", "word_start"], ["gaz=PER", "shape=arabic"],
+                                         ["gaz=GPE", "shape=arabic", "word_start"], ["gaz=GPE", "shape=arabic"]]

@@ -146,6 +146,7 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, norma
     # partially labelled records (extra entity data): ranges that teach nothing, and no event layer
     ignored = [m for m in (norm.from_original(a, b) for a, b in record.get("ignore", ())) if m is not None]
     entity_only = record.get("layers") == ["entity"]
+    words = featurizer.text_words(norm.text, gazetteer) if featurizer is not None else None
     for w_index, window in enumerate(make_windows(norm.text, tokenizer, max_tokens)):
         ent, evt, placed = project_window(window, record["spans"], norm_offsets, record["id"], report, handled)
         spans = [[a + 1, b + 1, ALL_SPAN_LABELS.index(by_id[sid]["label"])] for sid, a, b in placed]
@@ -183,11 +184,11 @@ def encode_record(record: dict[str, Any], tokenizer: Any, max_tokens: int, norma
             "trigger_pairs": tpairs, "coref_labels": coref,
             "mode_labels": mode_labels, "modality_labels": modality_labels,
         })
-        if featurizer is not None:
-            wid, flags = featurizer.token_inputs(norm.text, window.offsets, gazetteer)
+        if words is not None:
+            wid, flags = words.token_arrays(window.offsets)
             blank = [0.0] * featurizer.n_flags
-            features[-1]["word_ids"] = [0] + wid + [0]
-            features[-1]["word_flags"] = [blank] + flags + [blank]
+            features[-1]["word_ids"] = [0] + wid.tolist() + [0]
+            features[-1]["word_flags"] = [blank] + flags.tolist() + [blank]
     for sid in norm_offsets:
         if sid not in handled:
             report.lost.append(f"{record['id']}:{sid} {by_id[sid]['label']}: not covered by any token")

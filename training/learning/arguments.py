@@ -64,6 +64,9 @@ class ModelArguments:
         "help": "word inputs: gazetteer labels of the training names (leave one article out), shape, word start"})
     context_lstm: int = field(default=0, metadata={
         "help": "layers of a bidirectional LSTM over the encoder output (0 = none)"})
+    crf_output: bool = field(default=False, metadata={
+        "help": "a CRF output layer on each BIO layer: learned transitions, sequence likelihood added to the token "
+                "loss, Viterbi decoding under the learned scores (model.crf)"})
     embedding_vectors: str | None = field(default=None, metadata={
         "help": "scratch encoder: initialise token embeddings from this gensim FastText model (training.learning.vectors)"})
 

@@ -124,7 +124,7 @@ def load_vectors(path: str) -> Any:
 
 def word_feature_config(model_args: ModelArguments, vectors: Any) -> dict[str, Any]:
     """The ``EventConfig`` keys of the word inputs a config asks for."""
-    out: dict[str, Any] = {"context_lstm": model_args.context_lstm,
+    out: dict[str, Any] = {"context_lstm": model_args.context_lstm, "crf_output": model_args.crf_output,
                            "word_vectors_trainable": model_args.word_vectors_trainable}
     if model_args.word_flags:
         out["word_flags"] = len(FLAG_NAMES)
