@@ -94,8 +94,14 @@ def test_cross_validation_by_article(tmp_path):
     cfg.write_text(cfg.read_text().replace("eval_steps: 2\nsave_steps: 2", "eval_steps: 1\nsave_steps: 1"))
     out = cross_validate(str(cfg), 2, work_dir=str(tmp_path / "cv"))
     assert out["k"] == 2 and out["articles"] == 5 and len(out["folds"]) == 2
-    # every article is held out exactly once
-    held = [json.loads((tmp_path / "cv" / f"fold-{f}" / "splits.json").read_text())["dev"] for f in range(2)]
+    # every article is held out exactly once, and never seen by its fold's model before scoring
+    splits = [json.loads((tmp_path / "cv" / f"fold-{f}" / "splits.json").read_text()) for f in range(2)]
+    held = [s["test"] for s in splits]
     assert sorted(held[0] + held[1]) == ["seed-000", "seed-001", "seed-002", "seed-003", "seed-004"]
     assert not set(held[0]) & set(held[1])
+    for s in splits:
+        assert s["dev"] and not set(s["dev"]) & set(s["test"]) and not set(s["train"]) & set(s["test"] + s["dev"])
+    # the fold's score is that of its final model on its held-out articles
+    report = json.loads((tmp_path / "cv" / "fold-1" / "heldout.json").read_text())
+    assert report["articles"] == len(held[1]) and out["folds"][1]["entity_f1"] == report["entities"]["micro"]["f1"]
     assert set(out["summary"]["event_f1"]) == {"mean", "std"}

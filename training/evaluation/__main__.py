@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     ap.add_argument("--cv", type=int, help="K-fold cross-validation by article with --config")
     ap.add_argument("--config", help="training config for --cv")
+    ap.add_argument("--cv-dev-every", type=int, default=8,
+                    help="--cv: every N-th training article of a fold is its dev split (checkpoint choice, "
+                         "calibration); 0 = the held-out articles themselves, as in earlier releases")
     ap.add_argument("-v", "--verbose", action="store_true", help="log details, loading bars and framework warnings")
     ap.add_argument("--log-level", default=None, help="logging level (default WARNING, INFO with --verbose)")
     a = ap.parse_args(argv)
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.cv:
             if not a.config:
                 ap.error("--cv needs --config")
-            report = cross_validate(a.config, a.cv)
+            report = cross_validate(a.config, a.cv, dev_every=a.cv_dev_every)
             print(format_summary(report))
         else:
             if not a.data or not (a.model or a.predicted):
