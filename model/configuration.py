@@ -36,6 +36,9 @@ class EventConfig(PretrainedConfig):
             (``sigmoid(a * logit(c) + b)``; a=1, b=0 = unchanged), fitted on dev events.
         event_threshold: events whose scaled confidence is below it are not returned; fitted on
             dev to maximise event F1 (0 = keep every event).
+        article_event_threshold: an article whose most confident event is below it gets no
+            events at all (its entity mentions stay): fewer false events on articles without
+            one, at some cost in event recall (0 = off).
         word_vocab_size, word_vector_dim: size of the frozen table of static word vectors whose row
             per token (the token's whole word, :mod:`model.word_features`) is projected and added
             to the token embeddings; 0 = no word vectors.
@@ -74,6 +77,7 @@ class EventConfig(PretrainedConfig):
         event_platt: dict[str, float] | None = None,
         relation_threshold: float = 0.0,
         event_threshold: float = 0.0,
+        article_event_threshold: float = 0.0,
         coref_threshold: float = HEAD_DEFAULTS["coref_threshold"],
         max_triggers_per_window: int = 16,
         max_candidates_per_window: int = 48,
@@ -106,6 +110,7 @@ class EventConfig(PretrainedConfig):
         self.event_platt = {"a": 1.0, "b": 0.0, **legacy, **(event_platt or {})}
         self.relation_threshold = relation_threshold
         self.event_threshold = event_threshold
+        self.article_event_threshold = article_event_threshold
         self.coref_threshold = coref_threshold
         self.max_triggers_per_window = max_triggers_per_window
         self.max_candidates_per_window = max_candidates_per_window

@@ -321,6 +321,8 @@ class EventExtractor:
                 doc.relations += [(w.mentions[h], role, w.mentions[t], p) for h, t, role, p in w.relations]
             doc.events = [e for e in assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor,
                                                      platt=platt) if e.confidence >= cfg.event_threshold]
+            if doc.events and max(e.confidence for e in doc.events) < cfg.article_event_threshold:
+                doc.events = []  # only weak events: most often an article without an event
             if self.relevance is not None:
                 doc.p_off_topic = self.relevance.p_off_topic(text)
                 if doc.p_off_topic > self.relevance.threshold:

@@ -230,6 +230,26 @@ def test_events_below_the_fitted_threshold_are_dropped(extractor, seed_records):
         cfg.event_threshold = old
 
 
+def test_an_article_with_only_weak_events_gets_none(extractor, seed_records):
+    texts = [r["text"] for r in seed_records[:3]]
+    cfg = extractor.model.config
+    old = cfg.article_event_threshold
+    try:
+        cfg.article_event_threshold = 0.0
+        docs = extractor.extract(texts, return_documents=True)
+        best = [max((e.confidence for e in d.events), default=None) for d in docs]
+        assert sum(b is not None for b in best) >= 2, "the fixture model predicts events on the seed articles"
+        cut = sorted(b for b in best if b is not None)[-1]  # the strongest article's best event
+        cfg.article_event_threshold = cut
+        gated = extractor.extract(texts, return_documents=True)
+        for d, g, b in zip(docs, gated, best):
+            # an article keeps all its events when one reaches the threshold, else none
+            assert len(g.events) == (len(d.events) if b is not None and b >= cut else 0)
+            assert [(m.start, m.end, m.label) for m in g.mentions] == [(m.start, m.end, m.label) for m in d.mentions]
+    finally:
+        cfg.article_event_threshold = old
+
+
 def test_int8_quantised_loading_keeps_offsets_exact(tmp_path, tokenizer, seed_records):
     model = make_tiny_model(tokenizer, context_lstm=1)
     EventExtractor(model, tokenizer, device="cpu").save_pretrained(tmp_path / "m")

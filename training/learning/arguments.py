@@ -64,6 +64,8 @@ class ModelArguments:
         "help": "word inputs: gazetteer labels of the training names (leave one article out), shape, word start"})
     context_lstm: int = field(default=0, metadata={
         "help": "layers of a bidirectional LSTM over the encoder output (0 = none)"})
+    article_event_threshold: float = field(default=0.0, metadata={
+        "help": "an article whose most confident event is below this gets no events (0 = off)"})
     crf_output: bool = field(default=False, metadata={
         "help": "a CRF output layer on each BIO layer: learned transitions, sequence likelihood added to the token "
                 "loss, Viterbi decoding under the learned scores (model.crf)"})
@@ -104,6 +106,7 @@ def event_config_kwargs(model_args: ModelArguments) -> dict[str, Any]:
     values = dataclasses.asdict(model_args)
     kwargs: dict[str, Any] = {k: values[k] for k in HEAD_DEFAULTS}
     kwargs["loss_weights"] = {k: values[f"loss_{k}"] for k in DEFAULT_LOSS_WEIGHTS}
+    kwargs["article_event_threshold"] = model_args.article_event_threshold
     return kwargs
 
 

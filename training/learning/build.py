@@ -57,6 +57,8 @@ def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> 
             setattr(model_args, key, resolved)  # the shipped configs work from any directory
     if model_args.normalization not in (None, *SCHEMES):
         raise ConfigError(f"{config_path}: normalization: {model_args.normalization!r} is not one of {SCHEMES}")
+    if not 0.0 <= model_args.article_event_threshold < 1.0:
+        raise ConfigError(f"{config_path}: article_event_threshold: {model_args.article_event_threshold} is not in [0, 1)")
     if model_args.max_tokens < 8:
         raise ConfigError(f"{config_path}: max_tokens: {model_args.max_tokens} is too small (at least 8)")
     if model_args.model_name_or_path == SCRATCH:
