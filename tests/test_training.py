@@ -11,7 +11,7 @@ from helpers import tiny_config as make_tiny_config
 from arabic_events.training.config import ConfigError
 from arabic_events.training.learning.arguments import load_training_config as load_config
 
-CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
+CONFIGS = sorted((ROOT / "configs").glob("*.yaml")) + sorted((ROOT / "benchmarks").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
