@@ -21,6 +21,10 @@ DEFAULT_LOSS_WEIGHTS = {"entity": 1.0, "event": 1.0, "relation": 1.0, "coref": 0
 HEAD_DEFAULTS = {"max_tokens": 254, "span_hidden": 256, "pair_hidden": 256, "dropout": 0.1, "coref_threshold": 0.5}
 
 
+#: values of ``crf_output``: the BIO layers with a CRF output layer
+CRF_CHOICES = ("none", "entity", "event", "both")
+
+
 class EventConfig(PretrainedConfig):
     """Configuration of :class:`model.modeling.EventModel`.
 
@@ -47,9 +51,10 @@ class EventConfig(PretrainedConfig):
         word_vectors_trainable: whether training moves the word-vector table (else it is frozen).
         tag_weights: per BIO layer (``entity``, ``event``), a weight per tag in the token loss
             (:func:`~training.learning.build.tag_weights`); none = unweighted.
-        crf_output: a linear-chain CRF on each BIO layer (:mod:`model.crf`): learned start,
-            transition and end scores, trained by the sequence likelihood (added to the token
-            loss) and decoded by Viterbi; False = the constrained Viterbi over the token scores.
+        crf_output: the BIO layers with a linear-chain CRF output layer (:mod:`model.crf`):
+            ``"none"``, ``"entity"``, ``"event"`` or ``"both"``. Learned start, transition and end
+            scores, trained by the sequence likelihood (added to the token loss) and decoded by
+            Viterbi; a layer without one is decoded by the constrained Viterbi over its token scores.
         context_lstm: layers of a bidirectional LSTM over the encoder's output (residual; 0 =
             none): the sequence bias that a small encoder trained on little data lacks.
         normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
@@ -89,7 +94,7 @@ class EventConfig(PretrainedConfig):
         word_vectors_trainable: bool = False,
         tag_weights: dict[str, list[float]] | None = None,
         context_lstm: int = 0,
-        crf_output: bool = False,
+        crf_output: str = "none",
         package_version: str = __version__,
         **kwargs: Any,
     ):
@@ -122,7 +127,9 @@ class EventConfig(PretrainedConfig):
         self.word_vectors_trainable = bool(word_vectors_trainable)
         self.tag_weights = {k: list(v) for k, v in (tag_weights or {}).items()}
         self.context_lstm = int(context_lstm)
-        self.crf_output = bool(crf_output)
+        if crf_output not in CRF_CHOICES:
+            raise ValueError(f"crf_output {crf_output!r} is not one of {CRF_CHOICES}")
+        self.crf_output = crf_output
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)
         self.event_tags = bio_labels(EVENT_LAYER_LABELS)
@@ -131,6 +138,10 @@ class EventConfig(PretrainedConfig):
         self.modes = list(ALL_MODES)
         self.modalities = list(MODALITIES)
         super().__init__(**kwargs)
+
+    def has_crf(self, layer: str) -> bool:
+        """Whether BIO layer ``layer`` (``entity`` or ``event``) has a CRF output layer."""
+        return self.crf_output in (layer, "both")
 
     @property
     def uses_word_features(self) -> bool:

@@ -94,8 +94,8 @@ class EventModel(PreTrainedModel):
             self.word_flag_proj = nn.Linear(config.word_flags, h)
         if config.context_lstm:
             self.context = BiLSTMContext(h, int(config.context_lstm), config.dropout)
-        self.entity_crf = BioCrf(config.entity_tags) if config.crf_output else None
-        self.event_crf = BioCrf(config.event_tags) if config.crf_output else None
+        self.entity_crf = BioCrf(config.entity_tags) if config.has_crf("entity") else None
+        self.event_crf = BioCrf(config.event_tags) if config.has_crf("event") else None
         #: the :class:`~model.word_features.WordFeaturizer` of a model with word inputs (saved beside it)
         self.word_featurizer = None
         self.post_init()

@@ -153,10 +153,9 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     ent_lp = torch.log_softmax(logits[:, 1:, :n_ent] / temps["entity"], -1).cpu().numpy()
     evt_lp = torch.log_softmax(logits[:, 1:, n_ent:] / temps["event"], -1).cpu().numpy()
     lengths = [len(w.input_ids) for w in windows]
-    crf = None
-    if model.entity_crf is not None and model.event_crf is not None:  # scores on the scale of the log-probabilities
-        crf = [tuple(x / temps[layer] for x in head.scores())
-               for layer, head in (("entity", model.entity_crf), ("event", model.event_crf))]
+    # CRF scores on the scale of the temperature-scaled log-probabilities
+    crf = [None if head is None else tuple(x / temps[layer] for x in head.scores())
+           for layer, head in (("entity", model.entity_crf), ("event", model.event_crf))]
     layers = decode_layers([(ent_lp, list(cfg.entity_tags)), (evt_lp, list(cfg.event_tags))], lengths, crf)
     per_window: list[Found] = []
     for r, (w, norm) in enumerate(zip(windows, norms)):

@@ -103,7 +103,7 @@ def test_learned_transitions_change_the_decoded_spans():
 def test_a_model_with_crf_output_saves_and_loads_the_same(tokenizer, tmp_path):
     from arabic_events.model.extractor import EventExtractor
 
-    model = make_tiny_model(tokenizer, crf_output=True)
+    model = make_tiny_model(tokenizer, crf_output="both")
     with torch.no_grad():
         model.entity_crf.transitions.normal_()
     text = "قال الرئيس الروسي فلاديمير بوتين إنه بحث مع نظيره التركي. " * 3
@@ -111,7 +111,7 @@ def test_a_model_with_crf_output_saves_and_loads_the_same(tokenizer, tmp_path):
     before = ex.extract(text, return_documents=True)
     ex.save_pretrained(tmp_path / "m")
     again = EventExtractor.from_pretrained(tmp_path / "m", device="cpu")
-    assert again.model.config.crf_output
+    assert again.model.config.crf_output == "both"
     assert torch.equal(again.model.entity_crf.transitions, model.entity_crf.transitions)
     after = again.extract(text, return_documents=True)
     assert [(m.label, m.start, m.end) for m in after.mentions] == [(m.label, m.start, m.end) for m in before.mentions]
@@ -123,10 +123,10 @@ def test_training_with_crf_output(tmp_path):
 
     cfg = tiny_config(tmp_path, SEED_FILE, tmp_path / "run", max_steps=3, per_device_train_batch_size=8,
                       learning_rate="1.0e-2", eval_strategy='"no"', save_strategy='"no"', disable_tqdm="true",
-                      crf_output="true", seed=3)
+                      crf_output="entity", seed=3)
     train(cfg)
     ex = EventExtractor.from_pretrained(tmp_path / "run" / "final", device="cpu")
-    assert ex.model.config.crf_output
+    assert ex.model.config.crf_output == "entity" and ex.model.event_crf is None
     moved = ex.model.entity_crf.transitions.detach()
     assert float(moved.abs().max()) > 0  # the transitions learned something
     assert isinstance(ex.extract("بحث الرئيس الروسي فلاديمير بوتين مع نظيره"), list)

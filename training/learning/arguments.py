@@ -66,9 +66,9 @@ class ModelArguments:
         "help": "layers of a bidirectional LSTM over the encoder output (0 = none)"})
     article_event_threshold: float = field(default=0.0, metadata={
         "help": "an article whose most confident event is below this gets no events (0 = off)"})
-    crf_output: bool = field(default=False, metadata={
-        "help": "a CRF output layer on each BIO layer: learned transitions, sequence likelihood added to the token "
-                "loss, Viterbi decoding under the learned scores (model.crf)"})
+    crf_output: str = field(default="none", metadata={
+        "help": "BIO layers with a CRF output layer (none, entity, event, both): learned transitions, sequence "
+                "likelihood added to the token loss, Viterbi decoding under the learned scores (model.crf)"})
     embedding_vectors: str | None = field(default=None, metadata={
         "help": "scratch encoder: initialise token embeddings from this gensim FastText model (training.learning.vectors)"})
 

@@ -14,7 +14,7 @@ from typing import Any
 from datasets import Dataset
 from transformers import AutoConfig, AutoTokenizer
 
-from arabic_events.model.configuration import EventConfig
+from arabic_events.model.configuration import CRF_CHOICES, EventConfig
 from arabic_events.model.linking import AliasTable
 from arabic_events.model.loading import CheckpointError, quiet_transformers, resolve_source
 from arabic_events.model.modeling import EventModel
@@ -57,6 +57,8 @@ def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> 
             setattr(model_args, key, resolved)  # the shipped configs work from any directory
     if model_args.normalization not in (None, *SCHEMES):
         raise ConfigError(f"{config_path}: normalization: {model_args.normalization!r} is not one of {SCHEMES}")
+    if model_args.crf_output not in CRF_CHOICES:
+        raise ConfigError(f"{config_path}: crf_output: {model_args.crf_output!r} is not one of {CRF_CHOICES}")
     if not 0.0 <= model_args.article_event_threshold < 1.0:
         raise ConfigError(f"{config_path}: article_event_threshold: {model_args.article_event_threshold} is not in [0, 1)")
     if model_args.max_tokens < 8:
