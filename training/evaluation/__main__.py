@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv-dev-every", type=int, default=8,
                     help="--cv: every N-th training article of a fold is its dev split (checkpoint choice, "
                          "calibration); 0 = the held-out articles themselves, as in earlier releases")
+    ap.add_argument("--cv-work-dir", help="--cv: folder of the fold models and held-out reports (default: a new "
+                                          "temporary folder)")
     ap.add_argument("-v", "--verbose", action="store_true", help="log details, loading bars and framework warnings")
     ap.add_argument("--log-level", default=None, help="logging level (default WARNING, INFO with --verbose)")
     a = ap.parse_args(argv)
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.cv:
             if not a.config:
                 ap.error("--cv needs --config")
-            report = cross_validate(a.config, a.cv, dev_every=a.cv_dev_every)
+            report = cross_validate(a.config, a.cv, work_dir=a.cv_work_dir, dev_every=a.cv_dev_every)
             print(format_summary(report))
         else:
             if not a.data or not (a.model or a.predicted):
