@@ -32,7 +32,8 @@ def fold_f1(work_dir: Path, config: str, backends: list[str]) -> list[dict[str, 
     records = {r["id"]: r for r in load_annotations(data_args, config)}
     out = []
     for fold in sorted(work_dir.glob("fold-*")):
-        held = json.loads((fold / "splits.json").read_text())["dev"]
+        splits = json.loads((fold / "splits.json").read_text())
+        held = splits.get("test") or splits["dev"]  # held-out articles ("dev" under the old CV protocol)
         gold = [records[i] for i in held]
         row = {}
         for name in backends:
