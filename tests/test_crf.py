@@ -123,10 +123,11 @@ def test_training_with_crf_output(tmp_path):
 
     cfg = tiny_config(tmp_path, SEED_FILE, tmp_path / "run", max_steps=3, per_device_train_batch_size=8,
                       learning_rate="1.0e-2", eval_strategy='"no"', save_strategy='"no"', disable_tqdm="true",
-                      crf_output="entity", seed=3)
+                      crf_output="entity", class_weighting="0.3", class_weighting_layers="event", seed=3)
     train(cfg)
     ex = EventExtractor.from_pretrained(tmp_path / "run" / "final", device="cpu")
     assert ex.model.config.crf_output == "entity" and ex.model.event_crf is None
+    assert list(ex.model.config.tag_weights) == ["event"]  # class weights on the event layer only
     moved = ex.model.entity_crf.transitions.detach()
     assert float(moved.abs().max()) > 0  # the transitions learned something
     assert isinstance(ex.extract("بحث الرئيس الروسي فلاديمير بوتين مع نظيره"), list)

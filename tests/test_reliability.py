@@ -98,6 +98,12 @@ def test_config_errors_come_before_any_work(tmp_path, monkeypatch):
         train(run_config(tmp_path, model_name_or_path="aubmindlab/bert-base-arabertv02"))
     with pytest.raises(ConfigError, match="gazetteer: file nope.tsv not found"):
         train(run_config(tmp_path, gazetteer="nope.tsv"))
+    with pytest.raises(ConfigError, match=r"crf_output: 'entities' is not one of \('none', 'entity'"):
+        train(run_config(tmp_path, crf_output="entities"))
+    with pytest.raises(ConfigError, match="class_weighting_layers: 'all' is not one of entity, event, both"):
+        train(run_config(tmp_path, class_weighting_layers="all"))
+    with pytest.raises(ConfigError, match=r"article_event_threshold: 1.5 is not in \[0, 1\)"):
+        train(run_config(tmp_path, article_event_threshold="1.5"))
     assert calls == []
 
 

@@ -59,6 +59,8 @@ class ModelArguments:
     class_weighting: float = field(default=0.0, metadata={
         "help": "weights of the BIO tags in the token losses: (count + 1) ** -class_weighting over the training "
                 "windows, scaled to a mean of 1 per token (0 = unweighted; 0.5 = rare layer-2 tags count more)"})
+    class_weighting_layers: str = field(default="both", metadata={
+        "help": "the BIO layers whose token loss class_weighting weighs: entity, event or both"})
     word_vocab_top: int = field(default=50000, metadata={"help": "word inputs: most frequent vector-model words kept"})
     word_flags: bool = field(default=False, metadata={
         "help": "word inputs: gazetteer labels of the training names (leave one article out), shape, word start"})

@@ -57,6 +57,9 @@ def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> 
             setattr(model_args, key, resolved)  # the shipped configs work from any directory
     if model_args.normalization not in (None, *SCHEMES):
         raise ConfigError(f"{config_path}: normalization: {model_args.normalization!r} is not one of {SCHEMES}")
+    if model_args.class_weighting_layers not in ("entity", "event", "both"):
+        raise ConfigError(f"{config_path}: class_weighting_layers: {model_args.class_weighting_layers!r} is not one "
+                          "of entity, event, both")
     if model_args.crf_output not in CRF_CHOICES:
         raise ConfigError(f"{config_path}: crf_output: {model_args.crf_output!r} is not one of {CRF_CHOICES}")
     if not 0.0 <= model_args.article_event_threshold < 1.0:

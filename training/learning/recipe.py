@@ -88,7 +88,8 @@ def train(config_path: str | Path) -> dict[str, Any]:
                                   gazetteers + [None] * len(extra) if gazetteers is not None else None)
     if model_args.class_weighting and not ckpt:
         cfg.tag_weights = {layer: tag_weights(train_ds[f"{layer}_labels"], len(tags), model_args.class_weighting)
-                           for layer, tags in (("entity", cfg.entity_tags), ("event", cfg.event_tags))}
+                           for layer, tags in (("entity", cfg.entity_tags), ("event", cfg.event_tags))
+                           if model_args.class_weighting_layers in (layer, "both")}
     dev_ds, dev_feats = feature_dataset(dev_recs, tokenizer, cfg.max_tokens, "dev", cfg.normalization, wf)
     args.remove_unused_columns = False
     args.prediction_loss_only = True
