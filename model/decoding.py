@@ -54,14 +54,17 @@ def decode_layers(layers: Sequence[tuple[np.ndarray, Sequence[str]]], lengths: S
     """
     labels_seen: set[str] = set()
     out: list[list[list[tuple[str, int, int, float]]]] = []
-    for log_probs, tags in layers:
+    crf_of = list(crf) if crf is not None else [None] * len(layers)
+    if len(crf_of) != len(layers):
+        raise ValueError(f"{len(crf_of)} CRF score sets for {len(layers)} layers")
+    for (log_probs, tags), scores in zip(layers, crf_of):
         if not tags or tags[0] != "O":
             raise ValueError(f"a tag set must start with O, got {list(tags[:1])}")
         labels = {t[2:] for t in tags if t != "O"}
         if labels & labels_seen:
             raise ValueError(f"the layers share labels: {sorted(labels & labels_seen)}")
         labels_seen |= labels
-        out.append(_layer_spans(log_probs, lengths, list(tags), crf[len(out)] if crf else None))
+        out.append(_layer_spans(log_probs, lengths, list(tags), scores))
     return out
 
 
