@@ -55,6 +55,10 @@ class EventConfig(PretrainedConfig):
             ``"none"``, ``"entity"``, ``"event"`` or ``"both"``. Learned start, transition and end
             scores, trained by the sequence likelihood (added to the token loss) and decoded by
             Viterbi; a layer without one is decoded by the constrained Viterbi over its token scores.
+        feature_crf_weight: weight of a word-level feature CRF (:mod:`model.feature_crf`, saved as
+            ``feature_crf.json``) as a second expert on the entity layer: its word marginals,
+            mapped to tokens, multiply the layer's token distribution (raised to this power)
+            before decoding; 0 = none.
         context_lstm: layers of a bidirectional LSTM over the encoder's output (residual; 0 =
             none): the sequence bias that a small encoder trained on little data lacks.
         normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
@@ -95,6 +99,7 @@ class EventConfig(PretrainedConfig):
         tag_weights: dict[str, list[float]] | None = None,
         context_lstm: int = 0,
         crf_output: str = "none",
+        feature_crf_weight: float = 0.0,
         package_version: str = __version__,
         **kwargs: Any,
     ):
@@ -130,6 +135,9 @@ class EventConfig(PretrainedConfig):
         if crf_output not in CRF_CHOICES:
             raise ValueError(f"crf_output {crf_output!r} is not one of {CRF_CHOICES}")
         self.crf_output = crf_output
+        if not feature_crf_weight >= 0.0:
+            raise ValueError(f"feature_crf_weight {feature_crf_weight!r} must be 0 or more")
+        self.feature_crf_weight = float(feature_crf_weight)
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)
         self.event_tags = bio_labels(EVENT_LAYER_LABELS)

@@ -98,13 +98,18 @@ class EventModel(PreTrainedModel):
         self.event_crf = BioCrf(config.event_tags) if config.has_crf("event") else None
         #: the :class:`~model.word_features.WordFeaturizer` of a model with word inputs (saved beside it)
         self.word_featurizer = None
+        #: the :class:`~model.feature_crf.FeatureCrf` expert of the entity layer (``feature_crf_weight``)
+        self.feature_crf = None
         self.post_init()
 
     def save_pretrained(self, save_directory, *args, **kwargs):
-        """``PreTrainedModel.save_pretrained``, plus ``word_features.json`` for a model with word inputs."""
+        """``PreTrainedModel.save_pretrained``, plus ``word_features.json`` for a model with word inputs
+        and ``feature_crf.json`` for one with a feature-CRF expert."""
         super().save_pretrained(save_directory, *args, **kwargs)
         if self.word_featurizer is not None and kwargs.get("is_main_process", True):
             self.word_featurizer.save(save_directory)
+        if self.feature_crf is not None and kwargs.get("is_main_process", True):
+            self.feature_crf.save(save_directory)
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
@@ -116,6 +121,10 @@ class EventModel(PreTrainedModel):
             from .word_features import WordFeaturizer
 
             model.word_featurizer = WordFeaturizer.load(pretrained_model_name_or_path)
+        if model.config.feature_crf_weight > 0:
+            from .feature_crf import FeatureCrf
+
+            model.feature_crf = FeatureCrf.load(pretrained_model_name_or_path)
         return model
 
     @classmethod

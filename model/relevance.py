@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .word_features import stem, word_form, words_of
+from .word_features import WORD_RE, stem, word_form
 
 FILE_NAME = "relevance.json"
 FORMAT_VERSION = 1
@@ -40,7 +40,7 @@ def article_words(text: str) -> set[str]:
         >>> sorted(article_words("الرئيس والرئيس، في"))
         ['رئيس', 'في']
     """
-    return {_stem_form(w.text) for w in words_of(text[:READ_CHARS]) if len(w.text) > 1}
+    return {_stem_form(w) for w in set(WORD_RE.findall(text[:READ_CHARS])) if len(w) > 1}
 
 
 @lru_cache(maxsize=200_000)

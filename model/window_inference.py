@@ -16,9 +16,11 @@ import torch
 
 from .decoding import decode_layers, decode_roles, snap_to_words, trim_span
 from .events import WindowResult
+from .feature_crf import FeatureCrf
 from .modeling import EventModel
 from .schema import CLITICS, EDGE_CHARS, EVENT_TYPES, MODES, ROLE_TAILS, Mention
 from .text import Normalized, Window
+from .word_features import WORD_RE
 
 _TRIGGER_LABELS = frozenset(EVENT_TYPES)
 Found = list[tuple[Mention, int, int]]  # mention, first and last token index in the window
@@ -153,6 +155,9 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
     ent_lp = torch.log_softmax(logits[:, 1:, :n_ent] / temps["entity"], -1).cpu().numpy()
     evt_lp = torch.log_softmax(logits[:, 1:, n_ent:] / temps["event"], -1).cpu().numpy()
     lengths = [len(w.input_ids) for w in windows]
+    if model.feature_crf is not None and cfg.feature_crf_weight > 0:
+        with_feature_crf(model.feature_crf, cfg.feature_crf_weight, ent_lp, list(cfg.entity_tags), windows, norms,
+                         words_of_text)
     # CRF scores on the scale of the temperature-scaled log-probabilities
     crf = [None if head is None else tuple(x / temps[layer] for x in head.scores())
            for layer, head in (("entity", model.entity_crf), ("event", model.event_crf))]
@@ -163,6 +168,45 @@ def run_windows(model: EventModel, tokenizer: Any, windows: Sequence[Window], no
         found.sort(key=lambda x: (x[0].start, x[0].end))
         per_window.append(found)
     return _span_level(model, hidden, per_window, temps)
+
+
+#: floor of the feature CRF's token probabilities (its log never reaches -inf)
+_EXPERT_FLOOR = 1e-4
+
+
+def with_feature_crf(crf: FeatureCrf, weight: float, lp: np.ndarray, tags: list[str], windows: Sequence[Window],
+                     norms: Sequence[Normalized], cache: dict[Any, Any]) -> None:
+    """Multiply the entity layer's token distributions ``lp`` (log, windows x tokens x ``tags``,
+    in place) by the feature CRF's word marginals raised to ``weight``, and renormalise. Each
+    text's marginals are computed once (kept in ``cache``), all the new texts in one pass."""
+    todo = {id(n): n for n in norms if ("feature_crf", id(n)) not in cache}
+    if todo:
+        matches = {k: list(WORD_RE.finditer(n.raw)) for k, n in todo.items()}
+        margs = crf.word_marginals([[m[0] for m in matches[k]] for k in todo])
+        for (k, n), marg in zip(todo.items(), margs):
+            first, rest = crf.token_probabilities(marg, tags)
+            spans = np.array([m.span() for m in matches[k]], dtype=np.int64).reshape(-1, 2)
+            cache[("feature_crf", k)] = (spans[:, 0], spans[:, 1], np.log(first + _EXPERT_FLOOR),
+                                         np.log(rest + _EXPERT_FLOOR), np.asarray(n.source, dtype=np.int64))
+    o = tags.index("O")
+    outside = np.full(len(tags), np.log(_EXPERT_FLOOR))
+    outside[o] = np.log(1.0 + _EXPERT_FLOOR)
+    for r, (w, norm) in enumerate(zip(windows, norms)):
+        n = len(w.input_ids)
+        if not n:
+            continue
+        starts, ends, first, rest, source = cache[("feature_crf", id(norm))]
+        raw = source[np.asarray(w.offsets, dtype=np.int64).reshape(-1, 2)[:, 0]]
+        k = np.searchsorted(starts, raw, side="right") - 1
+        kk = np.clip(k, 0, None)
+        inside = (k >= 0) & (raw < ends[kk]) if len(starts) else np.zeros(n, bool)
+        starts_word = inside & np.concatenate(([True], k[1:] != k[:-1]))
+        expert = np.where(starts_word[:, None], first[kk] if len(starts) else outside,
+                          rest[kk] if len(starts) else outside)
+        expert[~inside] = outside
+        z = lp[r, :n] + weight * expert
+        z -= z.max(1, keepdims=True)
+        lp[r, :n] = z - np.log(np.exp(z).sum(1, keepdims=True))
 
 
 def _span_level(model: EventModel, hidden: torch.Tensor, per_window: list[Found], temps: dict[str, float]

@@ -52,7 +52,7 @@ FILE_NAME = "word_features.json"
 FORMAT_VERSION = 2
 
 # letters and digits with their diacritics, tatweel and superscript alef; or one punctuation mark
-_WORD = re.compile(r"[\w\u0610-\u061A\u064B-\u065F\u0670\u0640\u06D6-\u06ED]+|[^\w\s\u200c-\u200f\u00ad]")
+WORD_RE = re.compile(r"[\w\u0610-\u061A\u064B-\u065F\u0670\u0640\u06D6-\u06ED]+|[^\w\s\u200c-\u200f\u00ad]")
 
 
 class Word(NamedTuple):
@@ -67,7 +67,7 @@ def words_of(text: str) -> list[Word]:
     >>> [(w.text, w.start) for w in words_of("بحث وبوتين،")]
     [('بحث', 0), ('وبوتين', 4), ('،', 10)]
     """
-    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [Word(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
 
 
 @lru_cache(maxsize=200_000)
@@ -197,7 +197,7 @@ class WordFeaturizer:
         """The words of a whole (normalised) text with their vector rows and flags, computed once
         and then looked up by every window of the text (:meth:`TextWords.token_arrays`).
         ``gazetteer`` replaces the featurizer's own (a training article's leave-one-out one)."""
-        matches = list(_WORD.finditer(text))
+        matches = list(WORD_RE.finditer(text))
         n = len(matches)
         starts = np.fromiter((m.start() for m in matches), np.int64, n)
         ends = np.fromiter((m.end() for m in matches), np.int64, n)

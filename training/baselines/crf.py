@@ -21,16 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from arabic_events.model.extractor import Document
+from arabic_events.model.feature_crf import word_features
 from arabic_events.model.schema import ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, Event, Mention
-from arabic_events.model.word_features import (
-    Word,
-    gazetteer_counts,
-    gazetteer_of,
-    shape,
-    stem,
-    word_form,
-    words_of,
-)
+from arabic_events.model.word_features import gazetteer_counts, gazetteer_of, word_form, words_of
 from arabic_events.training.baselines.words import spans_of_tags, word_tags
 
 logger = logging.getLogger(__name__)
@@ -40,29 +33,6 @@ LAYERS = {"entities": ENTITY_LABELS, "events": EVENT_LAYER_LABELS}
 
 def norm_word(w: str) -> str:
     return word_form(w)
-
-
-def word_features(words: list[Word], gaz: dict[str, set[str]]) -> list[dict[str, Any]]:
-    """One feature dict per word (python-crfsuite's format)."""
-    forms = [norm_word(w.text) for w in words]
-    stems = [stem(f) for f in forms]
-    feats = []
-    for i, (w, f, st) in enumerate(zip(words, forms, stems)):
-        d: dict[str, Any] = {"bias": 1.0, "w": w.text, "n": f, "stem": st, "shape": shape(f),
-                             "p1": f[:1], "p2": f[:2], "p3": f[:3], "s1": f[-1:], "s2": f[-2:], "s3": f[-3:]}
-        for lab in gaz.get(st, ()):
-            d[f"gaz={lab}"] = 1.0
-        for k in (-2, -1, 1, 2):
-            j = i + k
-            if 0 <= j < len(words):
-                d[f"{k}:n"] = forms[j]
-                d[f"{k}:stem"] = stems[j]
-                for lab in gaz.get(stems[j], ()):
-                    d[f"{k}:gaz={lab}"] = 1.0
-            else:
-                d[f"{k}:edge"] = 1.0
-        feats.append(d)
-    return feats
 
 
 class CrfTagger:

@@ -71,6 +71,10 @@ class ModelArguments:
     crf_output: str = field(default="none", metadata={
         "help": "BIO layers with a CRF output layer (none, entity, event, both): learned transitions, sequence "
                 "likelihood added to the token loss, Viterbi decoding under the learned scores (model.crf)"})
+    feature_crf_weight: float = field(default=0.0, metadata={
+        "help": "weight of a word-level feature CRF (the CRF baseline's features, trained with the model on the same "
+                "articles) as a second expert on the entity layer: its marginals multiply the token distribution "
+                "before decoding (0 = none; model.feature_crf)"})
     embedding_vectors: str | None = field(default=None, metadata={
         "help": "scratch encoder: initialise token embeddings from this gensim FastText model (training.learning.vectors)"})
 

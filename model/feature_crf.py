@@ -1,0 +1,320 @@
+"""A word-level feature CRF, the classical tagger, as a second expert on the entity layer.
+
+The features are those of the project's CRF baseline (``arabic-events-baseline crf``): the word,
+its normalised form, 1-3 character affixes, its clitic-stripped form, its shape, the forms and
+gazetteer labels of the words within two, and a gazetteer of the training articles' names built
+leave one article out. It is trained by python-crfsuite (:meth:`FeatureCrf.fit`); its weights
+are then read out and kept as plain arrays, so inference needs no crfsuite: each distinct word's
+share of the state scores is computed once and kept, and the word marginals of a whole batch of
+texts come from one scaled forward-backward pass (:meth:`FeatureCrf.marginals`).
+
+The extractor multiplies the neural entity layer's token distribution by these marginals (mapped
+to tokens: a word's B-X goes to its first token, I-X to the others) before Viterbi decoding, with
+the weight ``feature_crf_weight``: a product of two experts that make different mistakes.
+
+    >>> recs = [{"text": "قال بوتين", "spans": [{"start": 4, "end": 9, "label": "PER"}]}] * 4
+    >>> crf = FeatureCrf.fit(recs, ("PER",), max_iterations=20)                 # doctest: +SKIP
+    >>> crf.labels, crf.marginals(["قال بوتين"])[0].argmax(1).tolist()          # doctest: +SKIP
+    (['O', 'B-PER'], [0, 1])
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .decoding import bio_to_spans
+from .word_features import WORD_RE, Word, gazetteer_counts, gazetteer_of, shape, stem, word_form, words_of
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "feature_crf.json"
+FORMAT_VERSION = 1
+#: neighbour offsets whose words feed a word's features
+NEIGHBOURS = (-2, -1, 1, 2)
+#: python-crfsuite training settings: the CRF baseline's (L1 0.1, L2 0.01, 200 iterations)
+CRF_PARAMS = {"c1": 0.1, "c2": 0.01, "max_iterations": 200}
+
+
+def own_features(word: str, gaz: dict[str, Sequence[str]]) -> dict[str, Any]:
+    """The features of a word that depend on the word alone (python-crfsuite's dict format)."""
+    f = word_form(word)
+    st = stem(f)
+    d: dict[str, Any] = {"bias": 1.0, "w": word, "n": f, "stem": st, "shape": shape(f),
+                         "p1": f[:1], "p2": f[:2], "p3": f[:3], "s1": f[-1:], "s2": f[-2:], "s3": f[-3:]}
+    for lab in gaz.get(st, ()):
+        d[f"gaz={lab}"] = 1.0
+    return d
+
+
+def neighbour_features(word: str, k: int, gaz: dict[str, Sequence[str]]) -> dict[str, Any]:
+    """The features a word gives the word ``k`` positions before it (its form, stem, names)."""
+    f = word_form(word)
+    st = stem(f)
+    d: dict[str, Any] = {f"{k}:n": f, f"{k}:stem": st}
+    for lab in gaz.get(st, ()):
+        d[f"{k}:gaz={lab}"] = 1.0
+    return d
+
+
+def word_features(words: Sequence[Word], gaz: dict[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """One feature dict per word (python-crfsuite's format).
+
+        >>> f = word_features(words_of("وبوتين"), {})[0]
+        >>> f["stem"], f["shape"], f["p1"], f["-1:edge"]
+        ('بوتين', 'arabic', 'و', 1.0)
+    """
+    feats = []
+    for i, w in enumerate(words):
+        d = own_features(w.text, gaz)
+        for k in NEIGHBOURS:
+            j = i + k
+            if 0 <= j < len(words):
+                d.update(neighbour_features(words[j].text, k, gaz))
+            else:
+                d[f"{k}:edge"] = 1.0
+        feats.append(d)
+    return feats
+
+
+def attributes(features: dict[str, Any]) -> list[tuple[str, float]]:
+    """(attribute, value) pairs as python-crfsuite makes them of a feature dict: a string value
+    ``v`` of key ``k`` is the attribute ``k:v`` with value 1.
+
+        >>> attributes({"bias": 1.0, "w": "قال"})
+        [('bias', 1.0), ('w:قال', 1.0)]
+    """
+    return [(f"{k}:{v}", 1.0) if isinstance(v, str) else (k, float(v)) for k, v in features.items()]
+
+
+def word_tags(record: dict[str, Any], words: Sequence[Word], labels: Sequence[str]) -> list[str]:
+    """BIO tags of ``words`` for the spans of ``record`` with a label in ``labels``: every word a
+    span overlaps is inside it (a span that starts inside a word, after a clitic, takes the word);
+    of overlapping spans of one layer the first (longest) stays.
+
+        >>> rec = {"text": "بحث وبوتين", "spans": [{"start": 5, "end": 10, "label": "PER"}]}
+        >>> word_tags(rec, words_of(rec["text"]), ("PER",))
+        ['O', 'B-PER']
+    """
+    tags = ["O"] * len(words)
+    for s in sorted((s for s in record["spans"] if s["label"] in labels), key=lambda s: (s["start"], -s["end"])):
+        inside = [i for i, w in enumerate(words) if w.start < s["end"] and w.end > s["start"]]
+        if not inside or any(tags[i] != "O" for i in inside):
+            continue
+        tags[inside[0]] = f"B-{s['label']}"
+        for i in inside[1:]:
+            tags[i] = f"I-{s['label']}"
+    return tags
+
+
+def spans_of_tags(tags: Sequence[str], words: Sequence[Word]) -> list[tuple[str, int, int]]:
+    """(label, start, end) character spans of word BIO tags."""
+    return [(label, words[a].start, words[b].end) for label, a, b in bio_to_spans(list(tags))]
+
+
+class FeatureCrf:
+    """A trained feature CRF over words: its ``labels``, ``transitions`` (label x label), state
+    ``weights`` (attribute -> (label indices, values)) and the ``gazetteer`` of names its
+    features read."""
+
+    #: distinct words whose score rows are kept between texts (past it, they are dropped)
+    max_kept_words = 500_000
+
+    def __init__(self, labels: Sequence[str], transitions: np.ndarray,
+                 weights: dict[str, tuple[np.ndarray, np.ndarray]], gazetteer: dict[str, Sequence[str]]):
+        self.labels = list(labels)
+        self.transitions = np.asarray(transitions, dtype=np.float64).reshape(len(self.labels), len(self.labels))
+        self.weights = weights
+        self.gazetteer = {k: list(v) for k, v in gazetteer.items()}
+        self._slot: dict[str, int] = {}  # raw word -> its row in _table
+        self._table = np.zeros((0, 1 + len(NEIGHBOURS), len(self.labels)))
+        self._edge = np.stack([self._score([(f"{k}:edge", 1.0)]) for k in NEIGHBOURS])
+
+    # ---- training ----
+    @classmethod
+    def fit(cls, records: Sequence[dict[str, Any]], labels: Sequence[str], c1: float = CRF_PARAMS["c1"],
+            c2: float = CRF_PARAMS["c2"], max_iterations: int = CRF_PARAMS["max_iterations"]) -> FeatureCrf:
+        """Train on SCHEMA.md records (their spans with a label in ``labels``), each article's
+        features read with the gazetteer of the other articles. Needs python-crfsuite."""
+        try:
+            import pycrfsuite
+        except ImportError as e:  # pragma: no cover - a core dependency; a broken install
+            raise ImportError("the feature CRF needs python-crfsuite: pip install python-crfsuite") from e
+        per_article = [gazetteer_counts(r) for r in records]
+        total: Counter = sum(per_article, Counter())
+        trainer = pycrfsuite.Trainer(verbose=False)
+        for rec, own in zip(records, per_article):
+            words = words_of(rec["text"])
+            trainer.append(word_features(words, gazetteer_of(total - own)), word_tags(rec, words, labels))
+        trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
+                            "feature.possible_transitions": True})
+        with tempfile.TemporaryDirectory(prefix="feature-crf-") as tmp:
+            path = str(Path(tmp) / "model.crfsuite")
+            trainer.train(path)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(path)
+            crf = cls.from_crfsuite(tagger, gazetteer_of(total))
+            tagger.close()
+        return crf
+
+    @classmethod
+    def from_crfsuite(cls, tagger: Any, gazetteer: dict[str, Sequence[str]]) -> FeatureCrf:
+        """The weights of an open ``pycrfsuite.Tagger`` (its model dump keeps 6 decimals)."""
+        info = tagger.info()
+        labels = sorted(tagger.labels(), key=lambda x: (x != "O", x))
+        index = {lab: k for k, lab in enumerate(labels)}
+        trans = np.zeros((len(labels), len(labels)))
+        for (a, b), w in info.transitions.items():
+            trans[index[a], index[b]] = w
+        by_attr: dict[str, dict[int, float]] = {}
+        for (attr, lab), w in info.state_features.items():
+            by_attr.setdefault(attr, {})[index[lab]] = w
+        return cls(labels, trans, {a: _pairs(d) for a, d in by_attr.items()}, gazetteer)
+
+    # ---- inference ----
+    def _score(self, attrs: list[tuple[str, float]]) -> np.ndarray:
+        row = np.zeros(len(self.labels))
+        for a, v in attrs:
+            hit = self.weights.get(a)
+            if hit is not None:
+                row[hit[0]] += v * hit[1]
+        return row
+
+    def _slots(self, words: Sequence[str]) -> np.ndarray:
+        """Rows of ``words`` in the table of kept word scores (new words are scored and kept):
+        per word, its own state scores and what it adds to the words k before it."""
+        slot = self._slot
+        new = [w for w in dict.fromkeys(words) if w not in slot]
+        if len(slot) + len(new) > self.max_kept_words:  # start afresh: memory stays bounded
+            slot.clear()
+            new = list(dict.fromkeys(words))
+        if new:
+            first, end = len(slot), len(slot) + len(new)
+            if end > len(self._table):  # grow the table, doubling
+                table = np.zeros((max(2 * len(self._table), end, 1024), 1 + len(NEIGHBOURS), len(self.labels)))
+                table[:first] = self._table[:first]
+                self._table = table
+            gaz = self.gazetteer
+            for k, w in enumerate(new, first):
+                self._table[k, 0] = self._score(attributes(own_features(w, gaz)))
+                for j, off in enumerate(NEIGHBOURS, 1):
+                    self._table[k, j] = self._score(attributes(neighbour_features(w, off, gaz)))
+                slot[w] = k
+        return np.fromiter((slot[w] for w in words), np.int64, len(words))
+
+    def state_scores(self, words: Sequence[str]) -> np.ndarray:
+        """(words, labels) state scores of one text's words, as crfsuite computes them."""
+        n = len(words)
+        if not n:
+            return np.zeros((0, len(self.labels)))
+        idx = self._slots(words)  # first: it may grow the table
+        rows = self._table[idx]  # (n, 1 + neighbours, labels)
+        scores = rows[:, 0].copy()
+        for j, k in enumerate(NEIGHBOURS):
+            # word i reads the features of word i + k (given by that word's row j + 1)
+            if k < 0:
+                scores[-k:] += rows[:k, j + 1]
+                scores[:-k] += self._edge[j]
+            else:
+                scores[:-k] += rows[k:, j + 1]
+                scores[-k:] += self._edge[j]
+        return scores
+
+    def marginals(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Per text, the (words, labels) marginal probabilities of its words (:func:`words_of`
+        of the text), by one scaled forward-backward over all the texts at once."""
+        return self.word_marginals([WORD_RE.findall(t) for t in texts])
+
+    def word_marginals(self, texts_words: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """:meth:`marginals` of texts given as their words."""
+        n_lab = len(self.labels)
+        lengths = [len(w) for w in texts_words]
+        b, n = len(lengths), max(lengths, default=0)
+        if n == 0:
+            return [np.zeros((0, n_lab)) for _ in lengths]
+        psi = np.ones((b, n, n_lab))
+        for i, ws in enumerate(texts_words):
+            if ws:
+                s = self.state_scores(ws)
+                psi[i, :len(ws)] = np.exp(s - s.max(1, keepdims=True))
+        trans = np.exp(self.transitions)
+        live = np.arange(n)[None, :] < np.asarray(lengths)[:, None]  # (b, n)
+        alpha = np.empty((b, n, n_lab))
+        scale = np.ones((b, n))
+        a = psi[:, 0]
+        for t in range(n):
+            if t:
+                a = np.where(live[:, t, None], (alpha[:, t - 1] @ trans) * psi[:, t], alpha[:, t - 1])
+            c = a.sum(1)
+            scale[:, t] = c
+            a = a / c[:, None]
+            alpha[:, t] = a
+        beta = np.ones((b, n, n_lab))
+        for t in range(n - 2, -1, -1):
+            nxt = (psi[:, t + 1] * beta[:, t + 1]) @ trans.T / scale[:, t + 1, None]
+            beta[:, t] = np.where(live[:, t + 1, None], nxt, 1.0)
+        post = alpha * beta
+        post /= post.sum(2, keepdims=True)
+        return [post[i, :length] for i, length in enumerate(lengths)]
+
+    def token_probabilities(self, marginals: np.ndarray, tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(first, rest): the word marginals as distributions over the token tags ``tags`` for a
+        word's first token (B-X stays B-X) and for its other tokens (B-X and I-X become I-X)."""
+        col = {lab: k for k, lab in enumerate(self.labels)}
+        n = len(marginals)
+        first, rest = np.zeros((n, len(tags))), np.zeros((n, len(tags)))
+        for j, tag in enumerate(tags):
+            if tag in col:
+                first[:, j] = marginals[:, col[tag]]
+            if tag == "O":
+                rest[:, j] = marginals[:, col["O"]] if "O" in col else 0.0
+            elif tag.startswith("I-"):
+                for src in (tag, "B-" + tag[2:]):
+                    if src in col:
+                        rest[:, j] += marginals[:, col[src]]
+        return first, rest
+
+    # ---- persistence ----
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT_VERSION, "labels": self.labels, "transitions": self.transitions.round(6).tolist(),
+                "weights": {a: [idx.tolist(), val.round(6).tolist()] for a, (idx, val) in self.weights.items()},
+                "gazetteer": self.gazetteer}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], where: str = "feature CRF") -> FeatureCrf:
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{where}: format {data.get('format')} is not the format {FORMAT_VERSION} this version reads")
+        weights = {a: (np.asarray(i, dtype=np.int64), np.asarray(v, dtype=np.float64))
+                   for a, (i, v) in data["weights"].items()}
+        return cls(data["labels"], np.asarray(data["transitions"]), weights, data["gazetteer"])
+
+    def save(self, directory: str | Path) -> Path:
+        """Write ``feature_crf.json`` into ``directory`` (atomically)."""
+        path = Path(directory) / FILE_NAME
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, directory: str | Path) -> FeatureCrf:
+        path = Path(directory) / FILE_NAME
+        if not path.is_file():
+            raise FileNotFoundError(f"{directory}: the model has feature_crf_weight > 0 but no {FILE_NAME}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: not valid JSON ({e})") from e
+        return cls.from_json(data, str(path))
+
+
+def _pairs(d: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    keys = sorted(d)
+    return np.asarray(keys, dtype=np.int64), np.asarray([d[k] for k in keys], dtype=np.float64)
