@@ -8,6 +8,10 @@ are then read out and kept as plain arrays, so inference needs no crfsuite: each
 share of the state scores is computed once and kept, and the word marginals of a whole batch of
 texts come from one scaled forward-backward pass (:meth:`FeatureCrf.marginals`).
 
+With word clusters (:func:`word_clusters`, k-means over the static word vectors) it also reads
+each word's cluster and its neighbours': a name or an office never seen in training gets the
+weights of words like it.
+
 The extractor multiplies the neural entity layer's token distribution by these marginals (mapped
 to tokens: a word's B-X goes to its first token, I-X to the others) before Viterbi decoding, with
 the weight ``feature_crf_weight``: a product of two experts that make different mistakes.
@@ -43,7 +47,20 @@ NEIGHBOURS = (-2, -1, 1, 2)
 CRF_PARAMS = {"c1": 0.1, "c2": 0.01, "max_iterations": 200}
 
 
-def own_features(word: str, gaz: dict[str, Sequence[str]]) -> dict[str, Any]:
+Clusters = dict[str, Sequence[int]]  #: normalised word form -> its cluster at each granularity
+
+
+def _cluster_features(form: str, st: str, clusters: Clusters | None, prefix: str) -> dict[str, str]:
+    if not clusters:
+        return {}
+    ids = clusters.get(form)
+    if ids is None:
+        ids = clusters.get(st)
+    n = len(next(iter(clusters.values())))
+    return {f"{prefix}c{g}": "none" if ids is None else str(ids[g]) for g in range(n)}
+
+
+def own_features(word: str, gaz: dict[str, Sequence[str]], clusters: Clusters | None = None) -> dict[str, Any]:
     """The features of a word that depend on the word alone (python-crfsuite's dict format)."""
     f = word_form(word)
     st = stem(f)
@@ -51,20 +68,60 @@ def own_features(word: str, gaz: dict[str, Sequence[str]]) -> dict[str, Any]:
                          "p1": f[:1], "p2": f[:2], "p3": f[:3], "s1": f[-1:], "s2": f[-2:], "s3": f[-3:]}
     for lab in gaz.get(st, ()):
         d[f"gaz={lab}"] = 1.0
+    d.update(_cluster_features(f, st, clusters, ""))
     return d
 
 
-def neighbour_features(word: str, k: int, gaz: dict[str, Sequence[str]]) -> dict[str, Any]:
-    """The features a word gives the word ``k`` positions before it (its form, stem, names)."""
+def neighbour_features(word: str, k: int, gaz: dict[str, Sequence[str]], clusters: Clusters | None = None
+                       ) -> dict[str, Any]:
+    """The features a word gives the word ``k`` positions before it (its form, stem, names,
+    clusters)."""
     f = word_form(word)
     st = stem(f)
     d: dict[str, Any] = {f"{k}:n": f, f"{k}:stem": st}
     for lab in gaz.get(st, ()):
         d[f"{k}:gaz={lab}"] = 1.0
+    d.update(_cluster_features(f, st, clusters, f"{k}:"))
     return d
 
 
-def word_features(words: Sequence[Word], gaz: dict[str, Sequence[str]]) -> list[dict[str, Any]]:
+def word_clusters(vocab: Sequence[str], vectors: np.ndarray, sizes: Sequence[int] = (64, 256, 1024),
+                  iterations: int = 15, seed: int = 0) -> Clusters:
+    """Each word's cluster at each of ``sizes`` granularities: spherical k-means over its vector
+    (rows of ``vectors`` are the words of ``vocab``; a zero row, a word without a vector, gets
+    none), seeded, so the same vectors give the same clusters. Words that mean alike share a cluster, so a name or an office never seen in
+    training gets the weights of its cluster.
+
+        >>> vecs = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+        >>> c = word_clusters(["a", "b", "c", "d"], vecs, sizes=(2,))
+        >>> c["a"] == c["b"], c["a"] == c["c"]
+        (True, False)
+    """
+    import torch
+
+    x = torch.from_numpy(np.asarray(vectors, dtype=np.float32))
+    norms = x.norm(dim=1)
+    known = (norms > 1e-6).numpy()  # a word without a vector gets no cluster
+    x = x[norms > 1e-6] / norms[norms > 1e-6, None]
+    vocab = [w for w, ok in zip(vocab, known) if ok]
+    g = torch.Generator().manual_seed(seed)
+    columns = []
+    for k in sizes:
+        k = min(k, len(x))
+        centres = x[torch.randperm(len(x), generator=g)[:k]].clone()
+        for _ in range(iterations):
+            assign = (x @ centres.T).argmax(1)
+            sums = torch.zeros_like(centres).index_add_(0, assign, x)
+            counts = torch.bincount(assign, minlength=k)
+            centres = torch.where(counts[:, None] > 0, sums, centres)
+            centres = centres / (centres.norm(dim=1, keepdim=True) + 1e-6)
+        columns.append((x @ centres.T).argmax(1).numpy())
+    table = np.stack(columns, 1).tolist()
+    return dict(zip(vocab, map(tuple, table)))
+
+
+def word_features(words: Sequence[Word], gaz: dict[str, Sequence[str]], clusters: Clusters | None = None
+                  ) -> list[dict[str, Any]]:
     """One feature dict per word (python-crfsuite's format).
 
         >>> f = word_features(words_of("وبوتين"), {})[0]
@@ -73,11 +130,11 @@ def word_features(words: Sequence[Word], gaz: dict[str, Sequence[str]]) -> list[
     """
     feats = []
     for i, w in enumerate(words):
-        d = own_features(w.text, gaz)
+        d = own_features(w.text, gaz, clusters)
         for k in NEIGHBOURS:
             j = i + k
             if 0 <= j < len(words):
-                d.update(neighbour_features(words[j].text, k, gaz))
+                d.update(neighbour_features(words[j].text, k, gaz, clusters))
             else:
                 d[f"{k}:edge"] = 1.0
         feats.append(d)
@@ -122,27 +179,32 @@ def spans_of_tags(tags: Sequence[str], words: Sequence[Word]) -> list[tuple[str,
 class FeatureCrf:
     """A trained feature CRF over words: its ``labels``, ``transitions`` (label x label), state
     ``weights`` (attribute -> (label indices, values)) and the ``gazetteer`` of names its
-    features read."""
+    features read, and the ``clusters`` of words (:func:`word_clusters`; none = no cluster
+    features)."""
 
     #: distinct words whose score rows are kept between texts (past it, they are dropped)
     max_kept_words = 500_000
 
     def __init__(self, labels: Sequence[str], transitions: np.ndarray,
-                 weights: dict[str, tuple[np.ndarray, np.ndarray]], gazetteer: dict[str, Sequence[str]]):
+                 weights: dict[str, tuple[np.ndarray, np.ndarray]], gazetteer: dict[str, Sequence[str]],
+                 clusters: Clusters | None = None):
         self.labels = list(labels)
         self.transitions = np.asarray(transitions, dtype=np.float64).reshape(len(self.labels), len(self.labels))
         self.weights = weights
         self.gazetteer = {k: list(v) for k, v in gazetteer.items()}
+        self.clusters = {k: tuple(v) for k, v in (clusters or {}).items()}
         self._slot: dict[str, int] = {}  # raw word -> its row in _table
         self._table = np.zeros((0, 1 + len(NEIGHBOURS), len(self.labels)))
         self._edge = np.stack([self._score([(f"{k}:edge", 1.0)]) for k in NEIGHBOURS])
 
     # ---- training ----
     @classmethod
-    def fit(cls, records: Sequence[dict[str, Any]], labels: Sequence[str], c1: float = CRF_PARAMS["c1"],
-            c2: float = CRF_PARAMS["c2"], max_iterations: int = CRF_PARAMS["max_iterations"]) -> FeatureCrf:
+    def fit(cls, records: Sequence[dict[str, Any]], labels: Sequence[str], clusters: Clusters | None = None,
+            c1: float = CRF_PARAMS["c1"], c2: float = CRF_PARAMS["c2"], max_iterations: int = CRF_PARAMS["max_iterations"]
+            ) -> FeatureCrf:
         """Train on SCHEMA.md records (their spans with a label in ``labels``), each article's
-        features read with the gazetteer of the other articles. Needs python-crfsuite."""
+        features read with the gazetteer of the other articles (and the word ``clusters``, when
+        given). Needs python-crfsuite."""
         try:
             import pycrfsuite
         except ImportError as e:  # pragma: no cover - a core dependency; a broken install
@@ -152,7 +214,7 @@ class FeatureCrf:
         trainer = pycrfsuite.Trainer(verbose=False)
         for rec, own in zip(records, per_article):
             words = words_of(rec["text"])
-            trainer.append(word_features(words, gazetteer_of(total - own)), word_tags(rec, words, labels))
+            trainer.append(word_features(words, gazetteer_of(total - own), clusters), word_tags(rec, words, labels))
         trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
                             "feature.possible_transitions": True})
         with tempfile.TemporaryDirectory(prefix="feature-crf-") as tmp:
@@ -160,12 +222,13 @@ class FeatureCrf:
             trainer.train(path)
             tagger = pycrfsuite.Tagger()
             tagger.open(path)
-            crf = cls.from_crfsuite(tagger, gazetteer_of(total))
+            crf = cls.from_crfsuite(tagger, gazetteer_of(total), clusters)
             tagger.close()
         return crf
 
     @classmethod
-    def from_crfsuite(cls, tagger: Any, gazetteer: dict[str, Sequence[str]]) -> FeatureCrf:
+    def from_crfsuite(cls, tagger: Any, gazetteer: dict[str, Sequence[str]], clusters: Clusters | None = None
+                      ) -> FeatureCrf:
         """The weights of an open ``pycrfsuite.Tagger`` (its model dump keeps 6 decimals)."""
         info = tagger.info()
         labels = sorted(tagger.labels(), key=lambda x: (x != "O", x))
@@ -176,7 +239,7 @@ class FeatureCrf:
         by_attr: dict[str, dict[int, float]] = {}
         for (attr, lab), w in info.state_features.items():
             by_attr.setdefault(attr, {})[index[lab]] = w
-        return cls(labels, trans, {a: _pairs(d) for a, d in by_attr.items()}, gazetteer)
+        return cls(labels, trans, {a: _pairs(d) for a, d in by_attr.items()}, gazetteer, clusters)
 
     # ---- inference ----
     def _score(self, attrs: list[tuple[str, float]]) -> np.ndarray:
@@ -201,11 +264,11 @@ class FeatureCrf:
                 table = np.zeros((max(2 * len(self._table), end, 1024), 1 + len(NEIGHBOURS), len(self.labels)))
                 table[:first] = self._table[:first]
                 self._table = table
-            gaz = self.gazetteer
+            gaz, clusters = self.gazetteer, self.clusters
             for k, w in enumerate(new, first):
-                self._table[k, 0] = self._score(attributes(own_features(w, gaz)))
+                self._table[k, 0] = self._score(attributes(own_features(w, gaz, clusters)))
                 for j, off in enumerate(NEIGHBOURS, 1):
-                    self._table[k, j] = self._score(attributes(neighbour_features(w, off, gaz)))
+                    self._table[k, j] = self._score(attributes(neighbour_features(w, off, gaz, clusters)))
                 slot[w] = k
         return np.fromiter((slot[w] for w in words), np.int64, len(words))
 
@@ -285,7 +348,7 @@ class FeatureCrf:
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT_VERSION, "labels": self.labels, "transitions": self.transitions.round(6).tolist(),
                 "weights": {a: [idx.tolist(), val.round(6).tolist()] for a, (idx, val) in self.weights.items()},
-                "gazetteer": self.gazetteer}
+                "gazetteer": self.gazetteer, "clusters": {w: list(c) for w, c in self.clusters.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str = "feature CRF") -> FeatureCrf:
@@ -293,7 +356,7 @@ class FeatureCrf:
             raise ValueError(f"{where}: format {data.get('format')} is not the format {FORMAT_VERSION} this version reads")
         weights = {a: (np.asarray(i, dtype=np.int64), np.asarray(v, dtype=np.float64))
                    for a, (i, v) in data["weights"].items()}
-        return cls(data["labels"], np.asarray(data["transitions"]), weights, data["gazetteer"])
+        return cls(data["labels"], np.asarray(data["transitions"]), weights, data["gazetteer"], data.get("clusters"))
 
     def save(self, directory: str | Path) -> Path:
         """Write ``feature_crf.json`` into ``directory`` (atomically)."""

@@ -11,24 +11,35 @@ import pytest
 from conftest import SEED_FILE
 from helpers import tiny_config
 
-from arabic_events.model.feature_crf import FeatureCrf, word_features, word_tags
+from arabic_events.model.feature_crf import FeatureCrf, word_clusters, word_features, word_tags
 from arabic_events.model.schema import ENTITY_LABELS
 from arabic_events.model.text import Window, normalize
 from arabic_events.model.window_inference import with_feature_crf
-from arabic_events.model.word_features import gazetteer_counts, gazetteer_of, words_of
+from arabic_events.model.word_features import gazetteer_counts, gazetteer_of, word_form, words_of
+from arabic_events.training.learning.vectors import export_vectors
 
 
-@pytest.fixture(scope="module")
-def trained(seed_records, tmp_path_factory):
-    """The expert trained on four seed articles, and python-crfsuite's own tagger of the same data."""
+def _seed_clusters(records) -> dict:
+    """Clusters of the seed articles' word forms, from random vectors (4 and 16 clusters)."""
+    forms = sorted({word_form(w.text) for r in records for w in words_of(r["text"])})
+    vecs = np.random.default_rng(0).normal(size=(len(forms), 8)).astype(np.float32)
+    return word_clusters(forms, vecs, sizes=(4, 16))
+
+
+@pytest.fixture(scope="module", params=["plain", "clusters"])
+def trained(request, seed_records, tmp_path_factory):
+    """The expert trained on four seed articles (without and with word clusters), and
+    python-crfsuite's own tagger of the same data."""
     train = seed_records[:4]
-    crf = FeatureCrf.fit(train, ENTITY_LABELS, max_iterations=40)
+    clusters = _seed_clusters(seed_records) if request.param == "clusters" else None
+    crf = FeatureCrf.fit(train, ENTITY_LABELS, clusters, max_iterations=40)
     per = [gazetteer_counts(r) for r in train]
     total = sum(per, Counter())
     trainer = pycrfsuite.Trainer(verbose=False)
     for rec, own in zip(train, per):
         words = words_of(rec["text"])
-        trainer.append(word_features(words, gazetteer_of(total - own)), word_tags(rec, words, ENTITY_LABELS))
+        trainer.append(word_features(words, gazetteer_of(total - own), clusters),
+                       word_tags(rec, words, ENTITY_LABELS))
     trainer.set_params({"c1": 0.1, "c2": 0.01, "max_iterations": 40, "feature.possible_transitions": True})
     path = str(tmp_path_factory.mktemp("crfsuite") / "ref.crfsuite")
     trainer.train(path)
@@ -42,7 +53,7 @@ def test_marginals_are_crfsuites(trained, seed_records):
     text = seed_records[4]["text"]  # an article it was not trained on
     words = words_of(text)
     got = crf.marginals([text])[0]
-    tagger.set(word_features(words, crf.gazetteer))
+    tagger.set(word_features(words, crf.gazetteer, crf.clusters))
     want = np.array([[tagger.marginal(lab, i) for lab in crf.labels] for i in range(len(words))])
     assert got.shape == (len(words), len(crf.labels)) and len(words) > 100
     assert np.abs(got - want).max() < 1e-4  # the model dump keeps 6 decimals of each weight
@@ -65,13 +76,33 @@ def test_save_and_load_keep_the_marginals(trained, seed_records, tmp_path):
     crf.save(tmp_path)
     again = FeatureCrf.load(tmp_path)
     text = seed_records[4]["text"][:600]
-    assert again.labels == crf.labels
+    assert again.labels == crf.labels and again.clusters == crf.clusters
     assert np.allclose(again.marginals([text])[0], crf.marginals([text])[0])
     (tmp_path / "feature_crf.json").write_text(json.dumps({"format": 99}))
     with pytest.raises(ValueError, match="feature_crf.json: format 99"):
         FeatureCrf.load(tmp_path)
     with pytest.raises(FileNotFoundError, match="no feature_crf.json"):
         FeatureCrf.load(tmp_path / "nowhere")
+
+
+def test_cluster_features_reach_the_weights(trained):
+    crf, _ = trained
+    if not crf.clusters:
+        pytest.skip("the plain expert")
+    # the words' clusters are attributes with weights, for the word and its neighbours
+    assert any(a.startswith("c0:") for a in crf.weights) and any(a.startswith("-1:c1:") for a in crf.weights)
+    f = word_features(words_of("قال بوتين"), {}, {"قال": (1, 7)})
+    assert f[0]["c0"] == "1" and f[0]["c1"] == "7" and f[1]["-1:c1"] == "7" and f[0]["1:c0"] == "none"
+
+
+def test_word_clusters_are_seeded_and_skip_words_without_a_vector():
+    vecs = np.random.default_rng(1).normal(size=(50, 6)).astype(np.float32)
+    vecs[7] = 0.0
+    words = [f"w{i}" for i in range(50)]
+    a, b = word_clusters(words, vecs, sizes=(3, 8)), word_clusters(words, vecs, sizes=(3, 8))
+    assert a == b and "w7" not in a and len(a) == 49
+    assert all(0 <= x < 3 and 0 <= y < 8 for x, y in a.values())
+    assert len({c[1] for c in a.values()}) == 8
 
 
 def _hand_crf() -> FeatureCrf:
@@ -116,14 +147,21 @@ def test_training_with_the_feature_crf(tmp_path):
     from arabic_events.model.extractor import EventExtractor
     from arabic_events.training.learning.recipe import train
 
+    words = ["في", "بوتين", "الرئيس", "قال", "روسيا"]
+    export_vectors(words, np.random.default_rng(0).standard_normal((5, 8)).astype(np.float32), tmp_path / "vec")
     cfg = tiny_config(tmp_path, SEED_FILE, tmp_path / "run", max_steps=2, per_device_train_batch_size=8,
                       eval_strategy='"no"', save_strategy='"no"', disable_tqdm="true", feature_crf_weight="1.0",
-                      crf_output="entity", seed=3)
+                      feature_crf_clusters="[2, 3]", word_vectors=str(tmp_path / "vec"), crf_output="entity", seed=3)
     train(cfg)
     final = tmp_path / "run" / "final"
     assert (final / "feature_crf.json").is_file()
     ex = EventExtractor.from_pretrained(final, device="cpu")
     assert ex.model.config.feature_crf_weight == 1.0 and ex.model.feature_crf is not None
+    # the five words with a vector have clusters at both granularities, a training word whose stem has
+    # one shares its clusters, and the words without either have none
+    clusters = ex.model.feature_crf.clusters
+    assert set(words) < set(clusters) and clusters["وقال"] == clusters["قال"] and "الكرملين" not in clusters
+    assert all(a < 2 and b < 3 for a, b in clusters.values())
     text = "قال الرئيس الروسي فلاديمير بوتين إنه بحث مع نظيره التركي رجب طيب أردوغان في أنقرة. " * 2
     doc = ex.extract(text, return_documents=True)
     ex.save_pretrained(tmp_path / "again")
@@ -136,10 +174,14 @@ def test_training_with_the_feature_crf(tmp_path):
         [(m.label, m.start, m.end, round(m.confidence, 4)) for m in doc.mentions]
 
 
-def test_a_bad_weight_is_a_config_error(tmp_path):
+@pytest.mark.parametrize("keys, message", [
+    ({"feature_crf_weight": "-1.0"}, "feature_crf_weight: -1.0 is not in"),
+    ({"feature_crf_weight": "1.0", "feature_crf_clusters": "[64]"}, "feature_crf_clusters needs word_vectors"),
+])
+def test_bad_feature_crf_keys_are_config_errors(tmp_path, keys, message):
     from arabic_events.training.config import ConfigError
     from arabic_events.training.learning.recipe import train
 
-    cfg = tiny_config(tmp_path, SEED_FILE, tmp_path / "run", feature_crf_weight="-1.0")
-    with pytest.raises(ConfigError, match="feature_crf_weight: -1.0 is not in"):
+    cfg = tiny_config(tmp_path, SEED_FILE, tmp_path / "run", **keys)
+    with pytest.raises(ConfigError, match=message):
         train(cfg)

@@ -75,6 +75,9 @@ class ModelArguments:
         "help": "weight of a word-level feature CRF (the CRF baseline's features, trained with the model on the same "
                 "articles) as a second expert on the entity layer: its marginals multiply the token distribution "
                 "before decoding (0 = none; model.feature_crf)"})
+    feature_crf_clusters: list[int] = field(default_factory=list, metadata={
+        "help": "the feature CRF also reads each word's cluster (and its neighbours') at these granularities: "
+                "k-means over the word vectors, e.g. [64, 256, 1024] (needs word_vectors; empty = none)"})
     embedding_vectors: str | None = field(default=None, metadata={
         "help": "scratch encoder: initialise token embeddings from this gensim FastText model (training.learning.vectors)"})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from datasets import Dataset
 from transformers import AutoConfig, AutoTokenizer
 
 from arabic_events.model.configuration import CRF_CHOICES, EventConfig
-from arabic_events.model.feature_crf import FeatureCrf
+from arabic_events.model.feature_crf import FeatureCrf, word_clusters
 from arabic_events.model.linking import AliasTable
 from arabic_events.model.loading import CheckpointError, quiet_transformers, resolve_source
 from arabic_events.model.modeling import EventModel
@@ -67,6 +68,10 @@ def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> 
         raise ConfigError(f"{config_path}: crf_output: {model_args.crf_output!r} is not one of {CRF_CHOICES}")
     if not 0.0 <= model_args.article_event_threshold < 1.0:
         raise ConfigError(f"{config_path}: article_event_threshold: {model_args.article_event_threshold} is not in [0, 1)")
+    if model_args.feature_crf_clusters and not (model_args.word_vectors and model_args.feature_crf_weight > 0):
+        raise ConfigError(f"{config_path}: feature_crf_clusters needs word_vectors and feature_crf_weight > 0")
+    if any(k < 2 for k in model_args.feature_crf_clusters):
+        raise ConfigError(f"{config_path}: feature_crf_clusters: {model_args.feature_crf_clusters} (each at least 2)")
     if not 0.0 <= model_args.feature_crf_weight <= 10.0:
         raise ConfigError(f"{config_path}: feature_crf_weight: {model_args.feature_crf_weight} is not in [0, 10]")
     if model_args.max_tokens < 8:
@@ -222,20 +227,28 @@ def load_or_build(model_args: ModelArguments, data_args: DataArguments, train_re
             model, tokenizer = EventModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
         else:
             model, tokenizer = build_model(model_args, data_args, train_records)
-            attach_feature_crf(model, train_records)
+            attach_feature_crf(model, train_records, model_args.feature_crf_clusters)
     # the model config carries the tokenizer's special tokens (else the Trainer warns and rewrites them)
     model.config.pad_token_id = tokenizer.pad_token_id
     model.config.bos_token_id = model.config.eos_token_id = None
     return model, tokenizer
 
 
-def attach_feature_crf(model: EventModel, train_records: list[dict[str, Any]]) -> None:
+def attach_feature_crf(model: EventModel, train_records: list[dict[str, Any]], cluster_sizes: Sequence[int] = ()
+                       ) -> None:
     """Train the feature-CRF expert of the entity layer on the training articles (a model with
-    ``feature_crf_weight > 0``; about 40 s on 283 articles)."""
+    ``feature_crf_weight > 0``; about 40 s on 283 articles), with word clusters at
+    ``cluster_sizes`` from the model's word vectors (k-means, about 6 s)."""
     if model.config.feature_crf_weight <= 0:
         return
     t0 = time.perf_counter()
-    model.feature_crf = FeatureCrf.fit(train_records, ENTITY_LABELS)
+    clusters = None
+    if cluster_sizes:
+        if model.word_vectors is None or model.word_featurizer is None:
+            raise ConfigError("feature_crf_clusters needs a model with word vectors")
+        clusters = word_clusters(model.word_featurizer.vocab, model.word_vectors.weight[1:].detach().numpy(),
+                                 cluster_sizes)
+    model.feature_crf = FeatureCrf.fit(train_records, ENTITY_LABELS, clusters)
     logger.info("feature CRF of the entity layer: %d attributes from %d articles in %.0f s",
                 len(model.feature_crf.weights), len(train_records), time.perf_counter() - t0)
 
