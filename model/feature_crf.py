@@ -302,30 +302,34 @@ class FeatureCrf:
         b, n = len(lengths), max(lengths, default=0)
         if n == 0:
             return [np.zeros((0, n_lab)) for _ in lengths]
-        psi = np.ones((b, n, n_lab))
-        for i, ws in enumerate(texts_words):
-            if ws:
-                s = self.state_scores(ws)
-                psi[i, :len(ws)] = np.exp(s - s.max(1, keepdims=True))
+        order = sorted(range(b), key=lambda i: -lengths[i])  # longest first: live rows are a prefix
+        live = np.searchsorted(-np.asarray([lengths[i] for i in order]), -np.arange(n), side="left")
+        psi = np.ones((n, b, n_lab))  # time-major: each step reads one contiguous slab
+        for r, i in enumerate(order):
+            if lengths[i]:
+                s = self.state_scores(texts_words[i])
+                psi[:lengths[i], r] = np.exp(s - s.max(1, keepdims=True))
         trans = np.exp(self.transitions)
-        live = np.arange(n)[None, :] < np.asarray(lengths)[:, None]  # (b, n)
-        alpha = np.empty((b, n, n_lab))
-        scale = np.ones((b, n))
-        a = psi[:, 0]
+        alpha = np.zeros((n, b, n_lab))
+        scale = np.ones((n, b))
+        m = live[0]
+        alpha[0, :m] = psi[0, :m]
         for t in range(n):
+            m = live[t]  # rows with a word at t
             if t:
-                a = np.where(live[:, t, None], (alpha[:, t - 1] @ trans) * psi[:, t], alpha[:, t - 1])
-            c = a.sum(1)
-            scale[:, t] = c
-            a = a / c[:, None]
-            alpha[:, t] = a
-        beta = np.ones((b, n, n_lab))
+                alpha[t, :m] = (alpha[t - 1, :m] @ trans) * psi[t, :m]
+            scale[t, :m] = alpha[t, :m].sum(1)
+            alpha[t, :m] /= scale[t, :m, None]
+        beta = np.ones((n, b, n_lab))
         for t in range(n - 2, -1, -1):
-            nxt = (psi[:, t + 1] * beta[:, t + 1]) @ trans.T / scale[:, t + 1, None]
-            beta[:, t] = np.where(live[:, t + 1, None], nxt, 1.0)
+            m = live[t + 1]  # rows whose word t has a next word
+            beta[t, :m] = ((psi[t + 1, :m] * beta[t + 1, :m]) @ trans.T) / scale[t + 1, :m, None]
         post = alpha * beta
-        post /= post.sum(2, keepdims=True)
-        return [post[i, :length] for i, length in enumerate(lengths)]
+        post /= np.maximum(post.sum(2, keepdims=True), 1e-300)
+        out: list[np.ndarray] = [np.zeros((0, n_lab))] * b
+        for r, i in enumerate(order):
+            out[i] = post[:lengths[i], r]
+        return out
 
     def token_probabilities(self, marginals: np.ndarray, tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(first, rest): the word marginals as distributions over the token tags ``tags`` for a
