@@ -12,6 +12,7 @@ from conftest import SEED_FILE
 from helpers import tiny_config
 
 from arabic_events.model.feature_crf import FeatureCrf, word_clusters, word_features, word_tags
+from arabic_events.model.loading import CheckpointError
 from arabic_events.model.schema import ENTITY_LABELS
 from arabic_events.model.text import Window, normalize
 from arabic_events.model.window_inference import with_feature_crf
@@ -167,6 +168,9 @@ def test_training_with_the_feature_crf(tmp_path):
     ex.save_pretrained(tmp_path / "again")
     again = EventExtractor.from_pretrained(tmp_path / "again", device="cpu").extract(text, return_documents=True)
     assert [(m.label, m.start, m.end) for m in again.mentions] == [(m.label, m.start, m.end) for m in doc.mentions]
+    (tmp_path / "again" / "feature_crf.json").unlink()
+    with pytest.raises(CheckpointError, match="feature_crf_weight > 0 but no feature_crf.json"):
+        EventExtractor.from_pretrained(tmp_path / "again", device="cpu")
     # the expert moves the entity layer: without it the same network finds other mentions or scores
     ex.model.config.feature_crf_weight = 0.0
     plain = ex.extract(text, return_documents=True)
