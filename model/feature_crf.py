@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .decoding import bio_to_spans
+from .loading import save_json_atomic
 from .word_features import WORD_RE, Word, gazetteer_counts, gazetteer_of, shape, stem, word_form, words_of
 
 logger = logging.getLogger(__name__)
@@ -364,11 +365,7 @@ class FeatureCrf:
 
     def save(self, directory: str | Path) -> Path:
         """Write ``feature_crf.json`` into ``directory`` (atomically)."""
-        path = Path(directory) / FILE_NAME
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return save_json_atomic(Path(directory) / FILE_NAME, self.to_json())
 
     @classmethod
     def load(cls, directory: str | Path) -> FeatureCrf:

@@ -127,6 +127,17 @@ def check_checkpoint_files(directory: str | Path) -> None:
     check_safetensors(p / "model.safetensors")
 
 
+def save_json_atomic(path: str | Path, data: Any, compact: bool = False) -> Path:
+    """Write ``data`` as UTF-8 JSON to ``path`` through a temporary file and a rename, so a
+    crash never leaves half a file (``compact``: no spaces after separators)."""
+    path = Path(path)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":") if compact else None)
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
 def load_json_file(path: str | Path) -> Any:
     """A JSON file's content; :class:`CheckpointError` naming the file when it is not JSON."""
     return _check_json(Path(path))

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .loading import save_json_atomic
 from .word_features import WORD_RE, stem, word_form
 
 FILE_NAME = "relevance.json"
@@ -118,11 +119,7 @@ class RelevanceFilter:
 
     def save(self, directory: str | Path) -> Path:
         """Write ``relevance.json`` into ``directory`` (atomically)."""
-        path = Path(directory) / FILE_NAME
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return save_json_atomic(Path(directory) / FILE_NAME, self.to_json(), compact=True)
 
     @classmethod
     def load(cls, directory: str | Path) -> RelevanceFilter | None:

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .loading import save_json_atomic
 from .schema import CLITICS, EVENT_TYPES
 from .text import normalize
 
@@ -255,11 +256,7 @@ class WordFeaturizer:
 
     def save(self, directory: str | Path) -> Path:
         """Write ``word_features.json`` into ``directory`` (atomically)."""
-        path = Path(directory) / FILE_NAME
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return save_json_atomic(Path(directory) / FILE_NAME, self.to_json())
 
     @classmethod
     def load(cls, directory: str | Path) -> WordFeaturizer:
