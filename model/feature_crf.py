@@ -36,7 +36,7 @@ import numpy as np
 
 from .decoding import bio_to_spans
 from .loading import save_json_atomic
-from .word_features import WORD_RE, Word, gazetteer_counts, gazetteer_of, shape, stem, word_form, words_of
+from .word_features import WORD_RE, KeptRows, Word, gazetteer_counts, gazetteer_of, shape, stem, word_form, words_of
 
 logger = logging.getLogger(__name__)
 
@@ -194,8 +194,7 @@ class FeatureCrf:
         self.weights = weights
         self.gazetteer = {k: list(v) for k, v in gazetteer.items()}
         self.clusters = {k: tuple(v) for k, v in (clusters or {}).items()}
-        self._slot: dict[str, int] = {}  # raw word -> its row in _table
-        self._table = np.zeros((0, 1 + len(NEIGHBOURS), len(self.labels)))
+        self._rows = KeptRows(self._word_rows)  # per raw word: its own scores and its neighbours'
         self._edge = np.stack([self._score([(f"{k}:edge", 1.0)]) for k in NEIGHBOURS])
 
     # ---- training ----
@@ -251,35 +250,23 @@ class FeatureCrf:
                 row[hit[0]] += v * hit[1]
         return row
 
-    def _slots(self, words: Sequence[str]) -> np.ndarray:
-        """Rows of ``words`` in the table of kept word scores (new words are scored and kept):
-        per word, its own state scores and what it adds to the words k before it."""
-        slot = self._slot
-        new = [w for w in dict.fromkeys(words) if w not in slot]
-        if len(slot) + len(new) > self.max_kept_words:  # start afresh: memory stays bounded
-            slot.clear()
-            new = list(dict.fromkeys(words))
-        if new:
-            first, end = len(slot), len(slot) + len(new)
-            if end > len(self._table):  # grow the table, doubling
-                table = np.zeros((max(2 * len(self._table), end, 1024), 1 + len(NEIGHBOURS), len(self.labels)))
-                table[:first] = self._table[:first]
-                self._table = table
-            gaz, clusters = self.gazetteer, self.clusters
-            for k, w in enumerate(new, first):
-                self._table[k, 0] = self._score(attributes(own_features(w, gaz, clusters)))
-                for j, off in enumerate(NEIGHBOURS, 1):
-                    self._table[k, j] = self._score(attributes(neighbour_features(w, off, gaz, clusters)))
-                slot[w] = k
-        return np.fromiter((slot[w] for w in words), np.int64, len(words))
+    def _word_rows(self, words: list[str]) -> tuple[np.ndarray]:
+        """Per word, its own state scores (row 0) and what it adds to the words k before it."""
+        gaz, clusters = self.gazetteer, self.clusters
+        table = np.zeros((len(words), 1 + len(NEIGHBOURS), len(self.labels)))
+        for k, w in enumerate(words):
+            table[k, 0] = self._score(attributes(own_features(w, gaz, clusters)))
+            for j, off in enumerate(NEIGHBOURS, 1):
+                table[k, j] = self._score(attributes(neighbour_features(w, off, gaz, clusters)))
+        return (table,)
 
     def state_scores(self, words: Sequence[str]) -> np.ndarray:
         """(words, labels) state scores of one text's words, as crfsuite computes them."""
         n = len(words)
         if not n:
             return np.zeros((0, len(self.labels)))
-        idx = self._slots(words)  # first: it may grow the table
-        rows = self._table[idx]  # (n, 1 + neighbours, labels)
+        idx = self._rows.indices(words, self.max_kept_words)  # first: it may grow the table
+        rows = self._rows.tables[0][idx]  # (n, 1 + neighbours, labels)
         scores = rows[:, 0].copy()
         for j, k in enumerate(NEIGHBOURS):
             # word i reads the features of word i + k (given by that word's row j + 1)

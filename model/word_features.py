@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -160,6 +160,44 @@ class TextWords(NamedTuple):
         return ids, flags
 
 
+class KeptRows:
+    """Per-word rows computed once and kept in tables that grow by doubling, for at most
+    ``max_kept`` distinct words (past it, every kept row is dropped and the tables start
+    afresh: memory stays bounded). ``compute(words)`` gives the new words' rows, one array per
+    table, first axis per word.
+
+        >>> kept = KeptRows(lambda ws: (np.array([len(w) for w in ws]),))
+        >>> idx = kept.indices(["ab", "c", "ab"], max_kept=10)
+        >>> idx.tolist(), kept.tables[0][idx].tolist()
+        ([0, 1, 0], [2, 1, 2])
+    """
+
+    def __init__(self, compute: Callable[[list[str]], tuple[np.ndarray, ...]]):
+        self.compute = compute
+        self.slot: dict[str, int] = {}  # word -> its row in the tables
+        self.tables: tuple[np.ndarray, ...] = ()
+
+    def indices(self, words: Sequence[str], max_kept: int) -> np.ndarray:
+        """The row of each of ``words`` (new words are computed and kept first)."""
+        new = [w for w in dict.fromkeys(words) if w not in self.slot]
+        if len(self.slot) + len(new) > max_kept:
+            self.slot.clear()
+            new = list(dict.fromkeys(words))
+        if new:
+            rows = self.compute(new)
+            first, end = len(self.slot), len(self.slot) + len(new)
+            if not self.tables or end > len(self.tables[0]):
+                cap = max(2 * len(self.tables[0]) if self.tables else 0, end, 1024)
+                grown = tuple(np.zeros((cap, *r.shape[1:]), dtype=r.dtype) for r in rows)
+                for g, t in zip(grown, self.tables):
+                    g[:first] = t[:first]
+                self.tables = grown
+            for t, r in zip(self.tables, rows):
+                t[first:end] = r
+            self.slot.update(zip(new, range(first, end)))
+        return np.fromiter((self.slot[w] for w in words), np.int64, len(words))
+
+
 class WordFeaturizer:
     """Vocabulary of the static word vectors (row k+1 of ``word_vectors`` is ``vocab[k]``) and the
     gazetteer of names; :meth:`token_inputs` gives the word inputs of a run of tokens."""
@@ -171,10 +209,8 @@ class WordFeaturizer:
         self.vocab = list(vocab)
         self.index = {w: k + 1 for k, w in enumerate(self.vocab)}
         self.gazetteer = {k: list(v) for k, v in gazetteer.items()}
-        # raw word -> its slot in the two tables of rows computed so far (own gazetteer only)
-        self._slot: dict[str, int] = {}
-        self._slot_ids = np.zeros(0, dtype=np.int64)
-        self._slot_flags = np.zeros((0, len(FLAG_NAMES)), dtype=np.float32)
+        # rows (vector row, flags) of the raw words seen so far (own gazetteer only)
+        self._rows = KeptRows(self._own_rows)
 
     @property
     def n_flags(self) -> int:
@@ -210,29 +246,17 @@ class WordFeaturizer:
                 flags[:] = [r[1] for r in rows]
             return TextWords(starts, ends, np.fromiter((r[0] for r in rows), np.int64, n), flags)
         # the featurizer's own gazetteer: a word's row never changes, so it is computed once and kept
-        slot = self._slot
-        new = [w for w in dict.fromkeys(words) if w not in slot]
-        if len(slot) + len(new) > self.max_kept_words:  # start afresh: memory stays bounded
-            slot.clear()
-            new = list(dict.fromkeys(words))
-        if new:
-            self._add_slots(new)
-        idx = np.fromiter((slot[w] for w in words), np.int64, n)
-        return TextWords(starts, ends, self._slot_ids[idx], self._slot_flags[idx])
+        if not n:
+            return TextWords(starts, ends, np.zeros(0, np.int64), np.zeros((0, len(FLAG_NAMES)), np.float32))
+        idx = self._rows.indices(words, self.max_kept_words)
+        ids, flags = self._rows.tables
+        return TextWords(starts, ends, ids[idx], flags[idx])
 
-    def _add_slots(self, words: list[str]) -> None:
-        """Compute and keep the rows of ``words`` (not yet kept)."""
-        first, end = len(self._slot), len(self._slot) + len(words)
-        if end > len(self._slot_ids):  # grow the tables, doubling
-            cap = max(2 * len(self._slot_ids), end, 1024)
-            ids = np.zeros(cap, dtype=np.int64)
-            flags = np.zeros((cap, len(FLAG_NAMES)), dtype=np.float32)
-            ids[:first], flags[:first] = self._slot_ids[:first], self._slot_flags[:first]
-            self._slot_ids, self._slot_flags = ids, flags
+    def _own_rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(vector rows, flags) of ``words`` under the featurizer's own gazetteer."""
         rows = [self._word_row(w, self.gazetteer) for w in words]
-        self._slot_ids[first:end] = [r[0] for r in rows]
-        self._slot_flags[first:end] = [r[1] for r in rows]
-        self._slot.update(zip(words, range(first, end)))
+        return (np.array([r[0] for r in rows], dtype=np.int64),
+                np.array([r[1] for r in rows], dtype=np.float32).reshape(len(rows), len(FLAG_NAMES)))
 
     def token_inputs(self, text: str, offsets: Sequence[tuple[int, int]],
                      gazetteer: dict[str, Sequence[str]] | None = None) -> tuple[list[int], list[list[float]]]:

@@ -133,7 +133,7 @@ def test_text_words_are_the_same_whichever_texts_came_before():
         for got in (kept.text_words(t), small.text_words(t)):
             for a, b in zip(got, want):
                 assert np.array_equal(a, b)
-    assert list(small._slot) == ["روسيا", "وتركيا"]  # the last text's words alone: the others were dropped
+    assert list(small._rows.slot) == ["روسيا", "وتركيا"]  # the last text's words alone: the others were dropped
     # windows of one text look their tokens up in the text's words
     tw = kept.text_words(texts[0])
     ids, flags = tw.token_arrays([(4, 6), (6, 9), (11, 12), (12, 17)])
