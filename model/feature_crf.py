@@ -177,6 +177,25 @@ def spans_of_tags(tags: Sequence[str], words: Sequence[Word]) -> list[tuple[str,
     return [(label, words[a].start, words[b].end) for label, a, b in bio_to_spans(list(tags))]
 
 
+def train_crfsuite(records: Sequence[dict[str, Any]], labels: Sequence[str], path: str | Path,
+                   clusters: Clusters | None = None, c1: float = CRF_PARAMS["c1"], c2: float = CRF_PARAMS["c2"],
+                   max_iterations: int = CRF_PARAMS["max_iterations"]) -> dict[str, list[str]]:
+    """Train a python-crfsuite model of the spans of ``records`` with a label in ``labels`` into
+    ``path``, each article's features read with the gazetteer of the other articles; returns the
+    gazetteer of all of them (the one to tag new text with)."""
+    import pycrfsuite
+
+    per_article = [gazetteer_counts(r) for r in records]
+    total: Counter = sum(per_article, Counter())
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for rec, own in zip(records, per_article):
+        words = words_of(rec["text"])
+        trainer.append(word_features(words, gazetteer_of(total - own), clusters), word_tags(rec, words, labels))
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True})
+    trainer.train(str(path))
+    return gazetteer_of(total)
+
+
 class FeatureCrf:
     """A trained feature CRF over words: its ``labels``, ``transitions`` (label x label), state
     ``weights`` (attribute -> (label indices, values)) and the ``gazetteer`` of names its
@@ -205,24 +224,14 @@ class FeatureCrf:
         """Train on SCHEMA.md records (their spans with a label in ``labels``), each article's
         features read with the gazetteer of the other articles (and the word ``clusters``, when
         given). Needs python-crfsuite."""
-        try:
-            import pycrfsuite
-        except ImportError as e:  # pragma: no cover - a core dependency; a broken install
-            raise ImportError("the feature CRF needs python-crfsuite: pip install python-crfsuite") from e
-        per_article = [gazetteer_counts(r) for r in records]
-        total: Counter = sum(per_article, Counter())
-        trainer = pycrfsuite.Trainer(verbose=False)
-        for rec, own in zip(records, per_article):
-            words = words_of(rec["text"])
-            trainer.append(word_features(words, gazetteer_of(total - own), clusters), word_tags(rec, words, labels))
-        trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
-                            "feature.possible_transitions": True})
+        import pycrfsuite
+
         with tempfile.TemporaryDirectory(prefix="feature-crf-") as tmp:
-            path = str(Path(tmp) / "model.crfsuite")
-            trainer.train(path)
+            path = Path(tmp) / "model.crfsuite"
+            gazetteer = train_crfsuite(records, labels, path, clusters, c1=c1, c2=c2, max_iterations=max_iterations)
             tagger = pycrfsuite.Tagger()
-            tagger.open(path)
-            crf = cls.from_crfsuite(tagger, gazetteer_of(total), clusters)
+            tagger.open(str(path))
+            crf = cls.from_crfsuite(tagger, gazetteer, clusters)
             tagger.close()
         return crf
 

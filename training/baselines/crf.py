@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from arabic_events.model.extractor import Document
-from arabic_events.model.feature_crf import word_features
+from arabic_events.model.feature_crf import train_crfsuite, word_features
 from arabic_events.model.schema import ENTITY_LABELS, EVENT_LAYER_LABELS, EVENT_TYPES, Event, Mention
-from arabic_events.model.word_features import gazetteer_counts, gazetteer_of, word_form, words_of
-from arabic_events.training.baselines.words import spans_of_tags, word_tags
+from arabic_events.model.word_features import word_form, words_of
+from arabic_events.training.baselines.words import spans_of_tags
 
 logger = logging.getLogger(__name__)
 
@@ -45,25 +44,15 @@ class CrfTagger:
     help."""
 
     def __init__(self, c1: float = 0.1, c2: float = 0.01, max_iterations: int = 200):
-        self.params = {"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True}
+        self.params = {"c1": c1, "c2": c2, "max_iterations": max_iterations}
         self.gaz: dict[str, list[str]] = {}
         self.models: dict[str, Path] = {}
         self._dir = tempfile.TemporaryDirectory(prefix="crf-")
 
     def fit(self, records: list[dict[str, Any]]) -> CrfTagger:
-        import pycrfsuite
-
-        per_article = [gazetteer_counts(r) for r in records]
-        total: Counter = sum(per_article, Counter())
-        self.gaz = gazetteer_of(total)
         for layer, labels in LAYERS.items():
-            trainer = pycrfsuite.Trainer(verbose=False)
-            for rec, own in zip(records, per_article):
-                words = words_of(rec["text"])
-                trainer.append(word_features(words, gazetteer_of(total - own)), word_tags(rec, words, labels))
-            trainer.set_params(self.params)
             path = Path(self._dir.name) / f"{layer}.crfsuite"
-            trainer.train(str(path))
+            self.gaz = train_crfsuite(records, labels, path, **self.params)
             self.models[layer] = path
         return self
 
