@@ -59,6 +59,8 @@ class EventConfig(PretrainedConfig):
             ``feature_crf.json``) as a second expert on the entity layer: its word marginals,
             mapped to tokens, multiply the layer's token distribution (raised to this power)
             before decoding; 0 = none.
+        name_repeats: mark the bare repeats of a confidently tagged person's surname elsewhere in
+            the article as that person (:mod:`model.name_repeats`).
         context_lstm: layers of a bidirectional LSTM over the encoder's output (residual; 0 =
             none): the sequence bias that a small encoder trained on little data lacks.
         normalization: the :func:`~model.text.normalize` scheme the encoder's vocabulary
@@ -100,6 +102,7 @@ class EventConfig(PretrainedConfig):
         context_lstm: int = 0,
         crf_output: str = "none",
         feature_crf_weight: float = 0.0,
+        name_repeats: bool = True,
         package_version: str = __version__,
         **kwargs: Any,
     ):
@@ -138,6 +141,7 @@ class EventConfig(PretrainedConfig):
         if not feature_crf_weight >= 0.0:
             raise ValueError(f"feature_crf_weight {feature_crf_weight!r} must be 0 or more")
         self.feature_crf_weight = float(feature_crf_weight)
+        self.name_repeats = bool(name_repeats)
         self.package_version = package_version
         self.entity_tags = bio_labels(ENTITY_LABELS)
         self.event_tags = bio_labels(EVENT_LAYER_LABELS)

@@ -34,6 +34,7 @@ from .loading import (
     set_normal_permissions,
 )
 from .modeling import EventModel
+from .name_repeats import add_name_repeats
 from .progress import progress
 from .relevance import RelevanceFilter
 from .schema import EVENT_TYPES, Event, Mention
@@ -313,12 +314,16 @@ class EventExtractor:
             wres = [results[(ti, wi)] for wi in range(len(wins.get(ti, [])))]
             doc = Document(text)
             for w in wres:
-                self.aliases.link(w.mentions, text)
                 for m in w.mentions:
                     if m.label == "DATE":
                         m.value = resolve_date(m.text, pubs[ti])
                 doc.mentions += w.mentions
                 doc.relations += [(w.mentions[h], role, w.mentions[t], p) for h, t, role, p in w.relations]
+            if cfg.name_repeats:
+                repeats = add_name_repeats(text, doc.mentions)
+                if repeats:
+                    doc.mentions = sorted(doc.mentions + repeats, key=lambda m: (m.start, m.end))
+            self.aliases.link(doc.mentions, text)
             doc.events = [e for e in assemble_events(wres, cfg.coref_threshold, require_actor=self.require_actor,
                                                      platt=platt) if e.confidence >= cfg.event_threshold]
             if doc.events and max(e.confidence for e in doc.events) < cfg.article_event_threshold:

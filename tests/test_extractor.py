@@ -267,3 +267,34 @@ def test_int8_quantised_loading_keeps_offsets_exact(tmp_path, tokenizer, seed_re
         EventExtractor.from_pretrained(tmp_path / "m", quantize="int4")
     with pytest.raises(ValueError, match="runs on the CPU"):
         EventExtractor.from_pretrained(tmp_path / "m", quantize="int8", device="cuda")
+
+
+def test_bare_surname_repeats_are_added_per_article_and_linked(extractor, seed_records, monkeypatch):
+    """The extractor adds name repeats (model/name_repeats.py) over the whole article's mentions,
+    then links them: the same mentions as the pure function gives on the switched-off output."""
+    import copy
+
+    from arabic_events.model import name_repeats
+
+    monkeypatch.setattr(name_repeats, "MIN_CONFIDENCE", 0.0)  # the random fixture model is never sure
+    texts = [r["text"] for r in seed_records]
+    cfg = extractor.model.config
+    try:
+        cfg.name_repeats = False
+        off = extractor.extract(texts, return_documents=True)
+        cfg.name_repeats = True
+        on = extractor.extract(texts, return_documents=True)
+    finally:
+        cfg.name_repeats = True
+    added = 0
+    for text, d_off, d_on in zip(texts, off, on):
+        mentions = copy.deepcopy(d_off.mentions)
+        new = name_repeats.add_name_repeats(text, mentions)
+        added += len(new)
+        want = sorted((m.start, m.end, m.label) for m in mentions + new)
+        assert sorted((m.start, m.end, m.label) for m in d_on.mentions) == want
+        check_offsets(text, d_on)
+        for m in d_on.mentions:
+            if m.label == "PER":
+                assert m.ref == extractor.aliases.lookup(m.text, "PER")
+    assert added > 0
