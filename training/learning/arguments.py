@@ -78,6 +78,9 @@ class ModelArguments:
     feature_crf_clusters: list[int] = field(default_factory=list, metadata={
         "help": "the feature CRF also reads each word's cluster (and its neighbours') at these granularities: "
                 "k-means over the word vectors, e.g. [64, 256, 1024] (needs word_vectors; empty = none)"})
+    average_from_epoch: int = field(default=0, metadata={
+        "help": "the final model is the mean of the weights at the end of every epoch from this one on "
+                "(training.learning.averaging; 0 = off: the checkpoint load_best_model_at_end picks, or the last)"})
     embedding_vectors: str | None = field(default=None, metadata={
         "help": "scratch encoder: initialise token embeddings from this gensim FastText model (training.learning.vectors)"})
 

@@ -74,6 +74,8 @@ def validate_model_args(model_args: ModelArguments, config_path: str | Path) -> 
         raise ConfigError(f"{config_path}: feature_crf_clusters: {model_args.feature_crf_clusters} (each at least 2)")
     if not 0.0 <= model_args.feature_crf_weight <= 10.0:
         raise ConfigError(f"{config_path}: feature_crf_weight: {model_args.feature_crf_weight} is not in [0, 10]")
+    if model_args.average_from_epoch < 0:
+        raise ConfigError(f"{config_path}: average_from_epoch: {model_args.average_from_epoch} is negative (0 = off)")
     if model_args.max_tokens < 8:
         raise ConfigError(f"{config_path}: max_tokens: {model_args.max_tokens} is too small (at least 8)")
     if model_args.model_name_or_path == SCRATCH:

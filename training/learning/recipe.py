@@ -33,6 +33,7 @@ from arabic_events.training.data.locations import resolve_corpus_path
 from arabic_events.training.evaluation.predict import evaluate_records
 from arabic_events.training.evaluation.scoring import format_report
 from arabic_events.training.learning.arguments import load_training_config
+from arabic_events.training.learning.averaging import WeightAverage
 from arabic_events.training.learning.build import (
     build_aliases,
     extra_entity_records,
@@ -64,6 +65,13 @@ def train(config_path: str | Path) -> dict[str, Any]:
     the same config (:func:`~arabic_events.training.learning.checkpoints.prepare_output_dir`)."""
     model_args, data_args, args = load_training_config(config_path)
     validate_model_args(model_args, config_path)
+    if model_args.average_from_epoch:
+        if model_args.average_from_epoch > args.num_train_epochs:
+            raise ConfigError(f"{config_path}: average_from_epoch: {model_args.average_from_epoch} is after the last "
+                              f"epoch ({args.num_train_epochs:g})")
+        if args.load_best_model_at_end:
+            raise ConfigError(f"{config_path}: average_from_epoch and load_best_model_at_end: true both choose the "
+                              "final weights; set load_best_model_at_end: false")
     if data_args.relevance_filter:  # its corpus must be there before hours of training, not after
         resolve_corpus_path(data_args.corpus_file)
     if data_args.extra_entity_data and not Path(resolve_path(data_args.extra_entity_data, config_path)).is_file():
@@ -101,6 +109,8 @@ def train(config_path: str | Path) -> dict[str, Any]:
     collator = WindowCollator(tokenizer.pad_token_id)
     trainer = EventTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, data_collator=collator,
                            processing_class=tokenizer, dev_records=dev_recs, aliases=aliases)
+    if model_args.average_from_epoch:
+        trainer.add_callback(WeightAverage(model_args.average_from_epoch, resume_from=ckpt))
     if main:
         with open(out / SAVED_CONFIG, "w", encoding="utf-8") as fh:
             yaml.safe_dump(config, fh, allow_unicode=True, sort_keys=False)
