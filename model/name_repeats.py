@@ -17,6 +17,7 @@ A pure function of the text and the mentions: no model.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .schema import CLITICS, ENTITY_LABELS, Mention
 from .word_features import WORD_RE, shape, word_form
@@ -29,7 +30,8 @@ MIN_CHARS = 3
 REPEAT_CONFIDENCE = 0.8
 
 
-def _variants(word: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def _variants(word: str) -> frozenset[str]:
     """The forms a name may take in a word: as written, less one leading clitic (words of five
     letters or more), less the article. «بوتين» also gives «وتين», so the name's own variants are
     matched against the word's: «لبوتين» meets «بوتين»."""
@@ -40,7 +42,7 @@ def _variants(word: str) -> set[str]:
     for f in list(out):
         if len(f) > 4 and f.startswith(("ال", "لل")):
             out.add(f[2:])
-    return out
+    return frozenset(out)
 
 
 def add_name_repeats(text: str, mentions: Sequence[Mention], min_confidence: float | None = None
@@ -69,8 +71,13 @@ def add_name_repeats(text: str, mentions: Sequence[Mention], min_confidence: flo
     taken = sorted((m.start, m.end) for m in mentions if m.label in ENTITY_LABELS)
     people = {(m.start, m.end): m for m in mentions if m.label == "PER"}
     new: list[Mention] = []
+    # the distinct words first: each is matched once, and most articles repeat few names
+    hits = {w: max(names[k] for k in _variants(w) if k in names) for w in set(WORD_RE.findall(text))
+            if not names.keys().isdisjoint(_variants(w))}
+    if not hits:
+        return []
     for w in WORD_RE.finditer(text):
-        conf = max((names[k] for k in _variants(w[0]) if k in names), default=None)
+        conf = hits.get(w[0])
         if conf is None or any(a < w.end() and w.start() < b for a, b in taken):
             continue
         new.append(Mention(w[0], "PER", w.start(), w.end(), REPEAT_CONFIDENCE * conf))
