@@ -1,6 +1,8 @@
 """Weight averaging (training/learning/averaging.py): the final model is the mean of the
 epochs' weights, the running sum lives in every checkpoint, and a resumed run ends the same."""
 
+import logging
+
 import pytest
 import torch
 from conftest import SEED_FILE
@@ -43,7 +45,7 @@ def test_the_final_weights_are_the_mean_of_the_averaged_epochs_and_resume_gives_
         assert torch.allclose(resumed[k], final[k], atol=1e-5), k
 
 
-def test_the_sum_round_trips_and_bad_settings_are_clear(tmp_path):
+def test_the_sum_round_trips_and_bad_settings_are_clear(tmp_path, caplog):
     net = torch.nn.Linear(2, 2)
     avg = WeightAverage(start_epoch=1)
     avg.add(net, 1)
@@ -53,6 +55,13 @@ def test_the_sum_round_trips_and_bad_settings_are_clear(tmp_path):
     assert back.count == 1 and all(torch.equal(back.sums[k], avg.sums[k]) for k in avg.sums)
     with pytest.raises(ValueError, match="start_epoch"):
         WeightAverage(start_epoch=0)
+    # a run that stops before the first averaged epoch keeps its last weights, and says so
+    late = WeightAverage(start_epoch=5)
+    late.add(net, 4)
+    before = net.weight.detach().clone()
+    with caplog.at_level(logging.WARNING, logger="arabic_events.training.learning.averaging"):
+        late.on_train_end(None, None, None, model=net)
+    assert torch.equal(net.weight, before) and "not averaged" in caplog.text
 
     from arabic_events.training.learning.recipe import train
 

@@ -105,6 +105,11 @@ class WeightAverage(TrainerCallback):
 
     def on_train_end(self, args: Any, state: Any, control: Any, model: torch.nn.Module | None = None,
                      **kwargs: Any) -> None:
-        if model is not None:
-            n = self.load_into(model)
+        if model is None:
+            return
+        n = self.load_into(model)
+        if n:
             logger.info("final weights: the mean of %d epochs (from epoch %d on)", n, self.start_epoch)
+        else:
+            logger.warning("training ended before epoch %d: the final weights are the last ones, not averaged",
+                           self.start_epoch)

@@ -66,7 +66,7 @@ def train(config_path: str | Path) -> dict[str, Any]:
     model_args, data_args, args = load_training_config(config_path)
     validate_model_args(model_args, config_path)
     if model_args.average_from_epoch:
-        if model_args.average_from_epoch > args.num_train_epochs:
+        if args.max_steps <= 0 and model_args.average_from_epoch > args.num_train_epochs:
             raise ConfigError(f"{config_path}: average_from_epoch: {model_args.average_from_epoch} is after the last "
                               f"epoch ({args.num_train_epochs:g})")
         if args.load_best_model_at_end:
