@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from .schema import CLITICS, ENTITY_LABELS, Mention
+from .schema import CLITICS, ENTITY_LABELS, NAME_SPACES, Mention
 from .word_features import WORD_RE, shape, word_form
 
 #: a name's words are read only from PER mentions at least this confident
@@ -106,10 +106,10 @@ def _join(text: str, new: list[Mention], people: dict[tuple[int, int], Mention])
 def _touching(text: str, index: dict[int, Mention], at: int, backwards: bool) -> Mention | None:
     k = at
     if backwards:
-        while k > 0 and text[k - 1] == " ":
+        while k > 0 and text[k - 1] in NAME_SPACES:
             k -= 1
     else:
-        while k < len(text) and text[k] == " ":
+        while k < len(text) and text[k] in NAME_SPACES:
             k += 1
     return index.get(k) if k != at else None
 

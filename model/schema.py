@@ -59,6 +59,8 @@ MODALITIES: tuple[str, ...] = ("asserted", "future", "hypothetical", "negated")
 EDGE_CHARS = frozenset(" \t\n\r\u00a0\u200e\u200f.,:;!?()[]{}«»\"'“”‘’#،؛؟-–—…/\\")
 #: One-letter clitics that metrics ignore at a span's start.
 CLITICS = frozenset("وفبلك")
+#: what may stand between two words of one name: spaces (a newline or punctuation ends a name)
+NAME_SPACES = frozenset(" \u00a0")
 
 
 def bio_labels(labels: tuple[str, ...]) -> list[str]:

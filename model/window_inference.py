@@ -18,7 +18,7 @@ from .decoding import decode_layers, decode_roles, snap_to_words, trim_span
 from .events import WindowResult
 from .feature_crf import FeatureCrf
 from .modeling import EventModel
-from .schema import CLITICS, EDGE_CHARS, EVENT_TYPES, MODES, ROLE_TAILS, Mention
+from .schema import CLITICS, EDGE_CHARS, EVENT_TYPES, MODES, NAME_SPACES, ROLE_TAILS, Mention
 from .text import Normalized, Window
 from .word_features import WORD_RE
 
@@ -111,7 +111,7 @@ JOINED_LABELS = frozenset({"PER"})
 
 def _only_spaces(text: str, a: int, b: int) -> bool:
     """True when ``text[a:b]`` is one or more spaces (no newline, no punctuation)."""
-    return b > a and all(c in " \u00a0" for c in text[a:b])
+    return b > a and all(c in NAME_SPACES for c in text[a:b])
 
 
 @torch.inference_mode()

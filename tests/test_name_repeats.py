@@ -72,3 +72,13 @@ def test_the_default_threshold_is_the_module_constant(monkeypatch):
     assert add_name_repeats(text, copy.deepcopy(ms)) == []
     monkeypatch.setattr(name_repeats, "MIN_CONFIDENCE", 0.5)
     assert spans(add_name_repeats(text, copy.deepcopy(ms))) == [("بوتين", "PER", 9, 14)]
+
+
+def test_a_no_break_space_joins_as_the_window_decoder_joins():
+    # the same «only spaces between» as model/window_inference.mentions_of: a space or a no-break space
+    text = "لولا قال إن لويس\u00a0إيناسيو\u00a0لولا"
+    full = mention(text, "لويس\u00a0إيناسيو")
+    assert add_name_repeats(text, [mention(text, "لولا"), full]) == []
+    assert full.text == "لويس\u00a0إيناسيو\u00a0لولا"
+    text = "لولا قال إن إيناسيو\nلولا"
+    assert spans(add_name_repeats(text, [mention(text, "لولا"), mention(text, "إيناسيو")])) == [("لولا", "PER", 20, 24)]
